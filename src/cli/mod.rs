@@ -1,0 +1,167 @@
+//! The command line: clap definitions, global flags, dispatch and the
+//! mapping of errors to messages and exit codes. Each subcommand lives in
+//! `crate::commands::<verb>`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::commands;
+use crate::error::{Error, Kind};
+use crate::ui::{ColorChoice, Style, Ui};
+
+/// A human-approval queue for proposed code changes, kept in git refs and notes
+#[derive(Parser, Debug)]
+#[allow(missing_docs)]
+#[command(
+    name = "git-upgrades",
+    bin_name = "git upgrades",
+    version,
+    propagate_version = true
+)]
+#[command(after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Exit codes, shown in `--help` and the man page.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  ok
+  1  error
+  2  usage error (bad arguments, invalid or ambiguous id)
+  3  tests failed
+  4  conflict (concurrent update, or target not a fast-forward)
+  5  denied by policy
+  6  no such upgrade";
+
+/// Flags accepted by every subcommand.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Run as if started in <PATH> (repeatable, like git -C)
+    #[arg(short = 'C', global = true, value_name = "PATH")]
+    pub directory: Vec<PathBuf>,
+    /// Print machine-readable JSON (see docs/JSON.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to use colours
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// No progress output and fewer messages
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Stream the full test output while tests run
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+#[allow(missing_docs)]
+pub enum Command {
+    Propose(commands::propose::ProposeArgs),
+    #[command(visible_alias = "ls")]
+    List(commands::list::ListArgs),
+    Status(commands::list::StatusArgs),
+    Show(commands::show::ShowArgs),
+    Diff(commands::diff::DiffArgs),
+    Approve(commands::approve::ApproveArgs),
+    Reject(commands::reject::RejectArgs),
+    Log(commands::log::LogArgs),
+    #[command(hide = true)]
+    Util(commands::util::UtilArgs),
+}
+
+/// Parse arguments, run the command, print errors; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with code 0, errors with 2.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    for dir in &cli.global.directory {
+        if dir.as_os_str().is_empty() {
+            continue;
+        }
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("error: cannot change to {}: {e}", dir.display());
+            return ExitCode::from(Kind::Failure.exit_code());
+        }
+    }
+    let g = &cli.global;
+    let mut ui = Ui::new(g.json, g.color, g.quiet, g.verbose, git_color_ui());
+    let result = dispatch(&mut ui, cli.command);
+    let flushed = ui.flush();
+    drop(ui);
+    crate::ui::progress::finish_pager();
+    let code = match result.and_then(|code| flushed.map(|_| code)) {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    };
+    ExitCode::from(code)
+}
+
+fn git_color_ui() -> Option<bool> {
+    // Only the environment is consulted here; reading git config needs a
+    // repository, and colour must be decided before one is opened.
+    match std::env::var("GIT_UPGRADES_COLOR").ok().as_deref() {
+        Some("never" | "false") => Some(false),
+        Some("always" | "true") => Some(true),
+        _ => None,
+    }
+}
+
+fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
+    match command {
+        None => commands::list::status(ui, &commands::list::StatusArgs::default()),
+        Some(Command::Propose(a)) => commands::propose::run(ui, &a),
+        Some(Command::List(a)) => commands::list::list(ui, &a),
+        Some(Command::Status(a)) => commands::list::status(ui, &a),
+        Some(Command::Show(a)) => commands::show::run(ui, &a),
+        Some(Command::Diff(a)) => commands::diff::run(ui, &a),
+        Some(Command::Approve(a)) => commands::approve::run(ui, &a),
+        Some(Command::Reject(a)) => commands::reject::run(ui, &a),
+        Some(Command::Log(a)) => commands::log::run(ui, &a),
+        Some(Command::Util(a)) => commands::util::run(ui, &a),
+    }
+}
+
+/// Print an error as git does (`error: ...`, then `hint: ...`); its exit code.
+fn report(err: &Error) -> u8 {
+    if err.kind == Kind::BrokenPipe {
+        return 0;
+    }
+    let color = Ui::new(false, ColorChoice::Auto, false, false, None);
+    let one_line: String = err
+        .to_string()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    eprintln!("{} {one_line}", color.paint_err(Style::Bad, "error:"));
+    for hint in &err.hints {
+        eprintln!("{} {hint}", color.paint_err(Style::Warn, "hint:"));
+    }
+    err.kind.exit_code()
+}
+
+/// The clap command, for man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_app() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,84 @@
+//! `git upgrades approve`
+
+use clap::Args;
+
+use super::print_upgrade;
+use crate::error::{Result, EXIT_TESTS_FAILED};
+use crate::ops::{self, ApproveOutcome, ApproveRequest};
+use crate::store::Store;
+use crate::ui::progress::Spinner;
+use crate::ui::Ui;
+
+/// Approve an upgrade; once approvals are complete, test it and fast-forward its target
+///
+/// The tests run in an isolated checkout of the exact head commit, then the
+/// target moves by a compare-and-swap update. Tests fail: the upgrade is
+/// `failed`, the target untouched, exit 3. Target moved and is no longer an
+/// ancestor of the head: exit 4, nothing changed.
+#[derive(Args, Debug, Clone)]
+pub struct ApproveArgs {
+    /// Upgrade id (or a unique prefix)
+    pub id: String,
+    /// A comment recorded with the approval
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Only record the approval; do not land
+    #[arg(long)]
+    pub no_apply: bool,
+}
+
+/// Run `approve`.
+pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
+    let repo = crate::repo::open()?;
+    let store = Store::new(&repo);
+    let req = ApproveRequest {
+        id: args.id.clone(),
+        comment: args.message.clone(),
+        apply: !args.no_apply,
+    };
+    let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
+    let outcome = ops::approve(&store, &req, &mut spinner)?;
+    drop(spinner);
+    let (verb, code) = match &outcome {
+        ApproveOutcome::Recorded(_) => ("approved", 0),
+        ApproveOutcome::Applied(_) => ("applied", 0),
+        ApproveOutcome::TestsFailed(_) => ("failed", EXIT_TESTS_FAILED),
+    };
+    let up = outcome.upgrade();
+    print_upgrade(ui, up, verb)?;
+    if !ui.json {
+        match &outcome {
+            ApproveOutcome::Applied(u) => {
+                if let Some(l) = &u.record.landing {
+                    ui.note(&format!(
+                        "{} fast-forwarded {} -> {}",
+                        u.record.target,
+                        crate::ui::render::short(&l.previous_target),
+                        crate::ui::render::short(&l.new_target)
+                    ));
+                }
+            }
+            ApproveOutcome::TestsFailed(u) => {
+                ui.note(&format!(
+                    "tests failed; {} was not changed",
+                    u.record.target
+                ));
+                ui.note(&format!(
+                    "hint: see the output with `git upgrades show {}`",
+                    u.id
+                ));
+            }
+            ApproveOutcome::Recorded(u) => {
+                if u.record.state == crate::record::State::Approved {
+                    ui.note(&format!(
+                        "hint: land it with `git upgrades approve {}`",
+                        u.id
+                    ));
+                } else {
+                    ui.note("waiting for more approvals");
+                }
+            }
+        }
+    }
+    Ok(code)
+}

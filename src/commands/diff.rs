@@ -1,0 +1,119 @@
+//! `git upgrades diff`
+
+use clap::Args;
+
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::ui::{Style, Ui};
+
+/// Show the unified diff of an upgrade against its base
+#[derive(Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// Upgrade id (or a unique prefix)
+    pub id: String,
+    /// Show only a diffstat
+    #[arg(long, conflicts_with = "name_only")]
+    pub stat: bool,
+    /// Show only the names of changed files
+    #[arg(long)]
+    pub name_only: bool,
+}
+
+/// Run `diff`.
+pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
+    let repo = crate::repo::open()?;
+    let store = Store::new(&repo);
+    let up = store.find(&args.id)?;
+    let parse = |hex: &str| -> Result<gix::ObjectId> {
+        hex.parse()
+            .map_err(|_| Error::failure(format!("upgrade {}: damaged object id", up.id)))
+    };
+    let base = parse(&up.record.base)?;
+    let head = parse(&up.record.head)?;
+    let tree_of = |id: gix::ObjectId| -> Result<gix::ObjectId> {
+        Ok(repo
+            .find_commit(id)
+            .map_err(|e| Error::from_std(format!("upgrade {}: commit {id} is missing", up.id), &e))?
+            .tree_id()?
+            .detach())
+    };
+    let changes = diff::changed_paths(&repo, tree_of(base)?, tree_of(head)?)?;
+    if ui.json {
+        let (files, stats) = diff::file_stats(&repo, &changes)?;
+        let mut text = String::new();
+        if !args.stat && !args.name_only {
+            diff::unified(&repo, &changes, &mut text, None)?;
+        }
+        let value = serde_json::json!({
+            "format": crate::ui::json::JSON_FORMAT,
+            "id": up.id,
+            "base": up.record.base,
+            "head": up.record.head,
+            "files": files,
+            "stats": stats,
+            "diff": if args.stat || args.name_only { serde_json::Value::Null } else { text.into() },
+        });
+        return ui.json_pretty(&value).map(|_| 0);
+    }
+    ui.start_pager(Some(&repo));
+    if args.name_only {
+        for c in &changes {
+            ui.line(&c.path)?;
+        }
+        return Ok(0);
+    }
+    if args.stat {
+        let (files, stats) = diff::file_stats(&repo, &changes)?;
+        let w = files
+            .iter()
+            .map(|f| f.path.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(60);
+        for f in &files {
+            let counts = if f.binary {
+                "Bin".to_string()
+            } else {
+                format!("{}", f.added + f.removed)
+            };
+            let bar = format!(
+                "{}{}",
+                ui.paint(Style::Good, &"+".repeat((f.added as usize).min(40))),
+                ui.paint(Style::Bad, &"-".repeat((f.removed as usize).min(40)))
+            );
+            ui.line(&format!(
+                " {} | {counts:>5} {bar}",
+                crate::ui::fit(&f.path, w)
+            ))?;
+        }
+        ui.line(&format!(
+            " {} files changed, {} insertions(+), {} deletions(-)",
+            stats.files, stats.added, stats.removed
+        ))?;
+        return Ok(0);
+    }
+    let mut text = String::new();
+    diff::unified(&repo, &changes, &mut text, None)?;
+    for line in text.lines() {
+        let styled = if !ui.color {
+            line.to_string()
+        } else if line.starts_with("diff --git")
+            || line.starts_with("index ")
+            || line.starts_with("--- ")
+            || line.starts_with("+++ ")
+        {
+            ui.paint(Style::Bold, line)
+        } else if line.starts_with("@@") {
+            format!("\x1b[36m{line}\x1b[0m")
+        } else if line.starts_with('+') {
+            ui.paint(Style::Good, line)
+        } else if line.starts_with('-') {
+            ui.paint(Style::Bad, line)
+        } else {
+            line.to_string()
+        };
+        ui.line(&styled)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,36 @@
+//! One module per subcommand: its clap arguments (whose doc comment is the
+//! help text) and a `run` that calls the library and renders the result.
+
+pub mod approve;
+pub mod diff;
+pub mod list;
+pub mod log;
+pub mod propose;
+pub mod reject;
+pub mod show;
+pub mod util;
+
+use crate::error::Result;
+use crate::store::Upgrade;
+use crate::ui::json::UpgradeJson;
+use crate::ui::{Style, Ui};
+
+/// Print one upgrade as JSON, or a one-line human summary prefixed by `verb`.
+pub fn print_upgrade(ui: &mut Ui, up: &Upgrade, verb: &str) -> Result<()> {
+    if ui.json {
+        return ui.json_pretty(&UpgradeJson::new(up));
+    }
+    let r = &up.record;
+    let id = ui.paint(Style::Id, &up.id);
+    let desc = crate::record::sanitize_line(&r.description, 72);
+    ui.line(&format!("{verb} {id}: {desc}"))?;
+    ui.line(&format!(
+        "  {} -> {}  +{} -{} in {} files  tests: {}",
+        crate::ui::render::short(&r.head),
+        r.target,
+        r.stats.added,
+        r.stats.removed,
+        r.stats.files,
+        crate::ui::render::tests_summary(ui, &r.tests)
+    ))
+}

@@ -1,0 +1,305 @@
+//! The project policy: `.upgrades.toml`, read from the target branch's
+//! committed tree (never the working tree, never the proposal), so a proposal
+//! cannot change the rules it is judged by. Parsed strictly: unknown keys and
+//! wrong types are errors naming the file, key and line.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::time::parse_duration;
+
+/// The policy file's name at the root of the target branch.
+pub const POLICY_FILE: &str = ".upgrades.toml";
+/// The policy file is refused when larger than this.
+pub const MAX_POLICY_BYTES: usize = 1 << 20;
+
+/// The whole file, as written.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Default target branch.
+    pub target: Option<String>,
+    /// `[test]`
+    #[serde(default)]
+    pub test: TestSection,
+    /// `[policy]`
+    #[serde(default)]
+    pub policy: PolicySection,
+    /// `[auto_approve]`; absent means never.
+    pub auto_approve: Option<AutoApproveSection>,
+}
+
+/// `[test]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TestSection {
+    /// Run by `sh -c` in a checkout of the candidate.
+    pub command: Option<String>,
+    /// Like `30m`; default 30 minutes.
+    pub timeout: Option<String>,
+}
+
+/// `[policy]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    /// Distinct approvals needed (default 1).
+    pub required_approvals: Option<u32>,
+    /// May the proposer approve (default false).
+    pub allow_self_approval: Option<bool>,
+    /// Emails allowed to approve; empty means anyone.
+    pub approvers: Option<Vec<String>>,
+    /// Approvals must be signed (default false).
+    pub require_signed_approvals: Option<bool>,
+    /// Size limit in changed lines (default 10000).
+    pub max_diff_lines: Option<u64>,
+    /// Paths whose change flags a proposal (default: the policy file).
+    pub protected_paths: Option<Vec<String>>,
+    /// Allow `apply --urgent` (default false).
+    pub allow_urgent: Option<bool>,
+    /// Expire proposals older than this (default 14d).
+    pub expire_after: Option<String>,
+    /// Prune closed upgrades older than this (default 90d).
+    pub prune_after: Option<String>,
+}
+
+/// `[auto_approve]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AutoApproveSection {
+    /// Minimum age before auto-approval.
+    pub after: Option<String>,
+    /// Maximum changed lines.
+    pub max_lines: Option<u64>,
+    /// Globs every changed path must match.
+    pub paths: Option<Vec<String>>,
+}
+
+/// The effective policy with defaults applied and durations parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Where the policy came from, for messages (`main:.upgrades.toml`), or None if absent.
+    pub source: Option<String>,
+    /// Default target from the file.
+    pub target: Option<String>,
+    /// The test command; None means tests are not configured.
+    pub test_command: Option<String>,
+    /// Test timeout in seconds.
+    pub test_timeout_secs: u64,
+    /// Distinct approvals needed.
+    pub required_approvals: u32,
+    /// May the proposer approve.
+    pub allow_self_approval: bool,
+    /// Allowed approver emails (lower-cased); empty means anyone.
+    pub approvers: Vec<String>,
+    /// Approvals must be signed.
+    pub require_signed_approvals: bool,
+    /// Size limit in changed lines.
+    pub max_diff_lines: u64,
+    /// Protected paths (exact paths or globs).
+    pub protected_paths: Vec<String>,
+    /// Allow urgent bypass.
+    pub allow_urgent: bool,
+    /// Seconds after which proposals expire.
+    pub expire_after_secs: u64,
+    /// Seconds after which closed upgrades are pruned.
+    pub prune_after_secs: u64,
+    /// Auto-approve rule, if any.
+    pub auto_approve: Option<AutoApprove>,
+}
+
+/// The effective auto-approve rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoApprove {
+    /// Minimum age in seconds.
+    pub after_secs: u64,
+    /// Maximum changed lines.
+    pub max_lines: u64,
+    /// Globs every path must match.
+    pub paths: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            source: None,
+            target: None,
+            test_command: None,
+            test_timeout_secs: 30 * 60,
+            required_approvals: 1,
+            allow_self_approval: false,
+            approvers: Vec::new(),
+            require_signed_approvals: false,
+            max_diff_lines: 10_000,
+            protected_paths: vec![POLICY_FILE.to_string()],
+            allow_urgent: false,
+            expire_after_secs: 14 * 86_400,
+            prune_after_secs: 90 * 86_400,
+            auto_approve: None,
+        }
+    }
+}
+
+impl Policy {
+    /// Parse the file's text; `origin` names it in errors (e.g. `main:.upgrades.toml`).
+    pub fn parse(text: &str, origin: &str) -> Result<Policy> {
+        let file: PolicyFile = toml::from_str(text).map_err(|e| {
+            let detail = e
+                .to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            Error::failure(format!("invalid policy file {origin}: {detail}"))
+        })?;
+        Self::from_file(file, origin)
+    }
+
+    fn from_file(file: PolicyFile, origin: &str) -> Result<Policy> {
+        let d = Policy::default();
+        let dur = |key: &str, value: &Option<String>, default: u64| -> Result<u64> {
+            match value {
+                None => Ok(default),
+                Some(v) => parse_duration(v).ok_or_else(|| {
+                    Error::failure(format!(
+                        "invalid policy file {origin}: key `{key}`: {v:?} is not a duration (use e.g. 30m, 24h, 14d)"
+                    ))
+                }),
+            }
+        };
+        if let Some(target) = &file.target {
+            crate::ids::validate_branch_name(target).map_err(|e| {
+                Error::failure(format!(
+                    "invalid policy file {origin}: key `target`: {}",
+                    e.message
+                ))
+            })?;
+        }
+        let command = file.test.command.filter(|c| !c.trim().is_empty());
+        let timeout = dur("test.timeout", &file.test.timeout, d.test_timeout_secs)?;
+        if timeout == 0 {
+            return Err(Error::failure(format!(
+                "invalid policy file {origin}: key `test.timeout` must be positive"
+            )));
+        }
+        let p = file.policy;
+        let auto_approve = match file.auto_approve {
+            None => None,
+            Some(a) => Some(AutoApprove {
+                after_secs: dur("auto_approve.after", &a.after, 86_400)?,
+                max_lines: a.max_lines.unwrap_or(50),
+                paths: a.paths.unwrap_or_default(),
+            }),
+        };
+        Ok(Policy {
+            source: Some(origin.to_string()),
+            target: file.target,
+            test_command: command,
+            test_timeout_secs: timeout,
+            required_approvals: p.required_approvals.unwrap_or(d.required_approvals).max(1),
+            allow_self_approval: p.allow_self_approval.unwrap_or(d.allow_self_approval),
+            approvers: p
+                .approvers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.trim().to_ascii_lowercase())
+                .collect(),
+            require_signed_approvals: p
+                .require_signed_approvals
+                .unwrap_or(d.require_signed_approvals),
+            max_diff_lines: p.max_diff_lines.unwrap_or(d.max_diff_lines),
+            protected_paths: p.protected_paths.unwrap_or(d.protected_paths),
+            allow_urgent: p.allow_urgent.unwrap_or(d.allow_urgent),
+            expire_after_secs: dur("policy.expire_after", &p.expire_after, d.expire_after_secs)?,
+            prune_after_secs: dur("policy.prune_after", &p.prune_after, d.prune_after_secs)?,
+            auto_approve,
+        })
+    }
+
+    /// True if `path` is the policy file or matches a protected path.
+    pub fn is_protected(&self, path: &str) -> bool {
+        path == POLICY_FILE || self.protected_paths.iter().any(|p| glob_match(p, path))
+    }
+}
+
+/// A small glob matcher: `*` (not across `/`), `**` (across `/`), `?`.
+/// Patterns without `/` match the file name in any directory, as in `.gitignore`.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => {
+                let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
+                (0..=s.len())
+                    .any(|i| (i == 0 || s[i - 1] == b'/' || rest.is_empty()) && go(rest, &s[i..]))
+            }
+            Some(b'*') => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != b'/')
+                .any(|i| go(&p[1..], &s[i..])),
+            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    if !pattern.contains('/') {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        return go(pattern.as_bytes(), name.as_bytes());
+    }
+    go(pattern.trim_start_matches('/').as_bytes(), path.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_parses() {
+        let text = r#"
+target = "main"
+[test]
+command = "cargo test --locked"
+timeout = "30m"
+[policy]
+required_approvals = 2
+allow_self_approval = false
+approvers = ["Alice@Example.com"]
+require_signed_approvals = false
+max_diff_lines = 10000
+protected_paths = [".upgrades.toml"]
+allow_urgent = false
+expire_after = "14d"
+prune_after = "90d"
+[auto_approve]
+after = "24h"
+max_lines = 50
+paths = ["docs/**", "*.md"]
+"#;
+        let p = Policy::parse(text, "main:.upgrades.toml").unwrap();
+        assert_eq!(p.test_command.as_deref(), Some("cargo test --locked"));
+        assert_eq!(p.required_approvals, 2);
+        assert_eq!(p.approvers, vec!["alice@example.com"]);
+        assert_eq!(p.auto_approve.unwrap().after_secs, 86_400);
+    }
+
+    #[test]
+    fn errors_name_file_key_and_line() {
+        let err = Policy::parse("[test]\ncomand = \"x\"\n", "main:.upgrades.toml").unwrap_err();
+        assert!(err.message.contains("main:.upgrades.toml"), "{err}");
+        assert!(err.message.contains("line 2"), "{err}");
+        assert!(err.message.contains("comand"), "{err}");
+        let err = Policy::parse("[policy]\nrequired_approvals = \"two\"\n", "f").unwrap_err();
+        assert!(err.message.contains("line 2"), "{err}");
+        let err = Policy::parse("[test]\ntimeout = \"soon\"\n", "f").unwrap_err();
+        assert!(err.message.contains("test.timeout"), "{err}");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("docs/**", "docs/a/b.md"));
+        assert!(glob_match("*.md", "deep/README.md"));
+        assert!(!glob_match("docs/*", "docs/a/b.md"));
+        assert!(glob_match("src/**/*.rs", "src/a/b/c.rs"));
+        assert!(glob_match("src/**/*.rs", "src/c.rs"));
+        assert!(!glob_match("*.md", "README.txt"));
+        assert!(glob_match(".upgrades.toml", ".upgrades.toml"));
+    }
+}

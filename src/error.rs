@@ -1,0 +1,165 @@
+//! The one error type of the crate, and the exit codes it maps to.
+//!
+//! Domain modules build errors with a [`Kind`] so the command layer never has
+//! to guess an exit code from a message. Exit codes are a public contract
+//! (documented in the man page): scripts depend on them.
+
+use std::fmt;
+
+/// What went wrong, coarsely; decides the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Anything else: I/O, damaged data, git failures (exit 1).
+    Failure,
+    /// The command line or an argument is wrong (exit 2).
+    Usage,
+    /// A concurrent update won, or the target is no longer a fast-forward (exit 4).
+    Conflict,
+    /// The policy refuses the action (exit 5).
+    Denied,
+    /// No upgrade with that id (exit 6).
+    NotFound,
+    /// Our output was closed by the reader (`| head`): stop quietly (exit 0).
+    BrokenPipe,
+}
+
+impl Kind {
+    /// The documented process exit code for this kind.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Failure => 1,
+            Kind::Usage => 2,
+            Kind::Conflict => 4,
+            Kind::Denied => 5,
+            Kind::NotFound => 6,
+            Kind::BrokenPipe => 0,
+        }
+    }
+}
+
+/// Exit code when the tests of an upgrade failed (not an error: a result).
+pub const EXIT_TESTS_FAILED: u8 = 3;
+
+/// An error with a kind, a one-line message, its causes and hints for the user.
+#[derive(Debug)]
+pub struct Error {
+    /// Decides the exit code.
+    pub kind: Kind,
+    /// One line, lower case, no trailing period, as git prints them.
+    pub message: String,
+    /// Lower-level causes, outermost first.
+    pub causes: Vec<String>,
+    /// What to do next, ideally naming a command.
+    pub hints: Vec<String>,
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` with `message`.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            causes: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+    /// A generic failure (exit 1).
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self::new(Kind::Failure, message)
+    }
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+    /// A conflict (exit 4).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(Kind::Conflict, message)
+    }
+    /// Refused by policy (exit 5).
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self::new(Kind::Denied, message)
+    }
+    /// No such upgrade (exit 6).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message)
+    }
+    /// Add a hint line.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+    /// Wrap this error in an outer message; the old message becomes a cause.
+    pub fn context(mut self, message: impl Into<String>) -> Self {
+        let inner = std::mem::replace(&mut self.message, message.into());
+        self.causes.insert(0, inner);
+        self
+    }
+    /// Build a failure from any std error, keeping its source chain as causes.
+    pub fn from_std(message: impl Into<String>, err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut out = Error::failure(message);
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(e) = cur {
+            let text = e.to_string();
+            if !text.is_empty() && out.causes.last() != Some(&text) {
+                out.causes.push(text);
+            }
+            cur = e.source();
+        }
+        out
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for cause in &self.causes {
+            write!(f, ": {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Attach a message to any fallible result, turning it into [`Error`].
+pub trait Context<T> {
+    /// On error, return a failure with `message` and the original error as cause.
+    fn context(self, message: impl Into<String>) -> Result<T>;
+    /// Like [`Context::context`] but computes the message lazily.
+    fn with_context<M: Into<String>>(self, message: impl FnOnce() -> M) -> Result<T>;
+}
+
+impl<T, E: std::error::Error + 'static> Context<T> for std::result::Result<T, E> {
+    fn context(self, message: impl Into<String>) -> Result<T> {
+        self.map_err(|e| Error::from_std(message, &e))
+    }
+    fn with_context<M: Into<String>>(self, message: impl FnOnce() -> M) -> Result<T> {
+        self.map_err(|e| Error::from_std(message(), &e))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        let mut out = Error::from_std("i/o error", &err);
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            out.kind = Kind::BrokenPipe;
+        }
+        out
+    }
+}
+
+impl From<gix::Error> for Error {
+    fn from(err: gix::Error) -> Self {
+        let kind = if err.is_conflict() {
+            Kind::Conflict
+        } else {
+            Kind::Failure
+        };
+        let mut out = Error::from_std("git error", &err);
+        out.kind = kind;
+        out
+    }
+}

@@ -1,0 +1,353 @@
+//! `approve` (and landing): record the approval; once the policy's approvals
+//! are complete, run the tests on the exact head in an isolated checkout and
+//! fast-forward the target with a compare-and-swap update, in the same
+//! transaction as the `upgrade.applied` event. Tests fail: `failed`, target
+//! untouched. Target no longer a fast-forward: conflict, nothing changed.
+
+use gix::refs::transaction::PreviousValue;
+use gix::refs::Target;
+use gix::ObjectId;
+
+use super::{
+    branch_tip, details, policy_at, record_tests, run_tests, transition, Actor, Reporter,
+    MAX_RETRIES,
+};
+use crate::config::Policy;
+use crate::error::{Error, Kind, Result};
+use crate::machine::Facts;
+use crate::record::{Approval, Closure, EventKind, Landing, State, TestResult};
+use crate::store::{archive_ref, branch_ref, open_ref, update, Append, Store, Upgrade};
+use crate::worktree;
+
+/// What to approve.
+#[derive(Debug, Clone, Default)]
+pub struct ApproveRequest {
+    /// Upgrade id or unique prefix.
+    pub id: String,
+    /// Optional comment.
+    pub comment: Option<String>,
+    /// Land once approvals are complete (false: only record the approval).
+    pub apply: bool,
+}
+
+/// How an approval ended.
+#[derive(Debug, Clone)]
+pub enum ApproveOutcome {
+    /// Approval recorded; more approvals are needed (or landing was not asked for).
+    Recorded(Upgrade),
+    /// Landed on the target.
+    Applied(Upgrade),
+    /// Tests failed; the upgrade is `failed` and the target untouched.
+    TestsFailed(Upgrade),
+}
+
+impl ApproveOutcome {
+    /// The upgrade as last stored.
+    pub fn upgrade(&self) -> &Upgrade {
+        match self {
+            ApproveOutcome::Recorded(u)
+            | ApproveOutcome::Applied(u)
+            | ApproveOutcome::TestsFailed(u) => u,
+        }
+    }
+}
+
+/// Approve an upgrade, and land it if its approvals are complete.
+pub fn approve(
+    store: &Store<'_>,
+    req: &ApproveRequest,
+    reporter: &mut dyn Reporter,
+) -> Result<ApproveOutcome> {
+    let id = store.resolve(&req.id)?;
+    let actor = Actor::current(store.repo)?;
+    let mut attempt = 0;
+    let up = loop {
+        let up = store.load(&id)?;
+        let r = &up.record;
+        if !r.state.is_open() {
+            let err = Error::failure(format!(
+                "upgrade {id} is {}; only proposed upgrades can be approved",
+                r.state
+            ));
+            return Err(if attempt > 0 {
+                Error::conflict(err.message)
+            } else {
+                err
+            });
+        }
+        let tip = branch_tip(store, &r.target)?;
+        let policy = policy_at(store.repo, &r.target, tip)?;
+        let already = r
+            .approvals
+            .iter()
+            .any(|a| a.by == actor.name && a.head == r.head);
+        if already {
+            break up;
+        }
+        let comment = req
+            .comment
+            .as_ref()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        let count = r.approvals_for_head() + 1;
+        let complete = count >= policy.required_approvals as usize;
+        let d = details([
+            ("head", r.head.clone().into()),
+            (
+                "comment",
+                comment.clone().map(Into::into).unwrap_or_default(),
+            ),
+            ("approvals", count.into()),
+            ("required", policy.required_approvals.into()),
+        ]);
+        let approval = Approval {
+            by: actor.name.clone(),
+            at: actor.at(),
+            head: r.head.clone(),
+            comment,
+        };
+        let (record, event) = transition(
+            Some(r),
+            EventKind::Approved,
+            Facts {
+                approvals_complete: complete,
+                ..Facts::default()
+            },
+            &actor,
+            d,
+            |rec| rec.approvals.push(approval),
+            None,
+        )?;
+        match store.append(Append {
+            record: &record,
+            event: &event,
+            previous_tip: Some(up.tip),
+            extra: vec![],
+            signature: &actor.signature,
+        }) {
+            Ok(tip) => {
+                break Upgrade {
+                    id: id.clone(),
+                    tip,
+                    record,
+                }
+            }
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    if up.record.state != State::Approved || !req.apply {
+        return Ok(ApproveOutcome::Recorded(up));
+    }
+    land(store, &up, &actor, reporter)
+}
+
+/// True if `ancestor` is `descendant` or one of its ancestors.
+pub fn is_ancestor(
+    repo: &gix::Repository,
+    ancestor: ObjectId,
+    descendant: ObjectId,
+) -> Result<bool> {
+    if ancestor == descendant {
+        return Ok(true);
+    }
+    let base = repo
+        .merge_base(ancestor, descendant)
+        .map_err(|e| Error::from_std("cannot compute the merge base", &e))?;
+    Ok(base.is_some_and(|b| b.detach() == ancestor))
+}
+
+fn not_fast_forward(up: &Upgrade, tip: ObjectId) -> Error {
+    let r = &up.record;
+    Error::conflict(format!(
+        "cannot land upgrade {}: {} moved to {} and is no longer an ancestor of the upgrade's head",
+        up.id,
+        r.target,
+        tip.to_hex_with_len(12)
+    ))
+    .hint(format!(
+        "rebase the change onto {} and propose it again, or reject this one: git upgrades reject {}",
+        r.target, up.id
+    ))
+}
+
+/// Land an approved upgrade: test its head, then fast-forward its target.
+pub fn land(
+    store: &Store<'_>,
+    up: &Upgrade,
+    actor: &Actor,
+    reporter: &mut dyn Reporter,
+) -> Result<ApproveOutcome> {
+    let repo = store.repo;
+    let id = up.id.clone();
+    let head: ObjectId = up
+        .record
+        .head
+        .parse()
+        .map_err(|_| Error::failure(format!("upgrade {id}: damaged head id")))?;
+    let target = up.record.target.clone();
+    let tip = branch_tip(store, &target)?;
+    if !is_ancestor(repo, tip, head)? {
+        return Err(not_fast_forward(up, tip));
+    }
+    let checked_out = worktree::worktrees_on(repo, &branch_ref(&target))?;
+    for wt in &checked_out {
+        worktree::ensure_clean(repo, wt, &target)?;
+    }
+    let policy: Policy = policy_at(repo, &target, tip)?;
+    let result: TestResult = run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
+    let tested = record_tests(store, &id, &Actor::current(repo)?, &result)?;
+    let actor = Actor {
+        name: actor.name.clone(),
+        ..Actor::current(repo)?
+    };
+    if !result.allows_landing() {
+        let failed = close_failed(store, &tested, &actor, &result)?;
+        return Ok(ApproveOutcome::TestsFailed(failed));
+    }
+
+    let mut attempt = 0;
+    loop {
+        let up = store.load(&id)?;
+        if up.record.state != State::Approved || up.record.head != head.to_string() {
+            return Err(Error::conflict(format!(
+                "upgrade {id} changed while its tests ran (it is now {})",
+                up.record.state
+            )));
+        }
+        let tip = branch_tip(store, &target)?;
+        if !is_ancestor(repo, tip, head)? {
+            return Err(not_fast_forward(&up, tip));
+        }
+        let checked_out = worktree::worktrees_on(repo, &branch_ref(&target))?;
+        for wt in &checked_out {
+            worktree::ensure_clean(repo, wt, &target)?;
+        }
+        let landing = Landing {
+            by: actor.name.clone(),
+            at: actor.at(),
+            previous_target: tip.to_string(),
+            new_target: head.to_string(),
+        };
+        let d = details([
+            ("target", target.clone().into()),
+            ("previous_target", tip.to_string().into()),
+            ("new_target", head.to_string().into()),
+        ]);
+        let (record, event) = transition(
+            Some(&up.record),
+            EventKind::Applied,
+            Facts::default(),
+            &actor,
+            d,
+            |r| r.landing = Some(landing),
+            None,
+        )?;
+        let extra = vec![
+            update(
+                &branch_ref(&target),
+                PreviousValue::MustExistAndMatch(Target::Object(tip)),
+                head,
+                &format!("upgrade.applied {id}"),
+            )?,
+            crate::store::delete_if_present(&open_ref(&id), head)?,
+            update(
+                &archive_ref(&id),
+                PreviousValue::Any,
+                head,
+                "upgrade.applied",
+            )?,
+        ];
+        match store.append(Append {
+            record: &record,
+            event: &event,
+            previous_tip: Some(up.tip),
+            extra,
+            signature: &actor.signature,
+        }) {
+            Ok(new_tip) => {
+                for wt in &checked_out {
+                    worktree::fast_forward(repo, wt, tip, head)?;
+                }
+                return Ok(ApproveOutcome::Applied(Upgrade {
+                    id,
+                    tip: new_tip,
+                    record,
+                }));
+            }
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn close_failed(
+    store: &Store<'_>,
+    up: &Upgrade,
+    actor: &Actor,
+    result: &TestResult,
+) -> Result<Upgrade> {
+    let mut attempt = 0;
+    let mut up = up.clone();
+    loop {
+        let reason = match result.status.as_str() {
+            "timed-out" => "tests timed out".to_string(),
+            "error" => "tests could not start".to_string(),
+            _ => format!(
+                "tests failed (exit code {})",
+                result.exit_code.map_or("none".into(), |c| c.to_string())
+            ),
+        };
+        let d = details([
+            ("reason", reason.clone().into()),
+            ("commit", result.commit.clone().into()),
+        ]);
+        let closed = Closure {
+            by: actor.name.clone(),
+            at: actor.at(),
+            reason: Some(reason),
+        };
+        let (record, event) = transition(
+            Some(&up.record),
+            EventKind::Failed,
+            Facts::default(),
+            actor,
+            d,
+            |r| r.closed = Some(closed),
+            None,
+        )?;
+        let head: ObjectId = record
+            .head
+            .parse()
+            .map_err(|_| Error::failure("damaged head id"))?;
+        let extra = vec![
+            crate::store::delete_if_present(&open_ref(&up.id), head)?,
+            update(
+                &archive_ref(&up.id),
+                PreviousValue::Any,
+                head,
+                "upgrade.failed",
+            )?,
+        ];
+        match store.append(Append {
+            record: &record,
+            event: &event,
+            previous_tip: Some(up.tip),
+            extra,
+            signature: &actor.signature,
+        }) {
+            Ok(tip) => {
+                return Ok(Upgrade {
+                    id: up.id.clone(),
+                    tip,
+                    record,
+                })
+            }
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt += 1;
+                up = store.load(&up.id)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

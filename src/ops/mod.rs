@@ -1,0 +1,339 @@
+//! The lifecycle operations (propose, approve/apply, reject), as library
+//! functions: plan from the current record, then persist one event with one
+//! compare-and-swap transaction, retrying from a fresh read when another
+//! writer won the race. No terminal I/O: progress goes through [`Progress`].
+
+mod land;
+mod propose;
+mod reject;
+
+pub use land::{approve, ApproveOutcome, ApproveRequest};
+pub use propose::{propose, ProposeRequest};
+pub use reject::{reject, RejectRequest};
+
+use std::time::Duration;
+
+use gix::ObjectId;
+
+use crate::config::{Policy, POLICY_FILE};
+use crate::error::{Error, Kind, Result};
+use crate::machine::{self, Facts};
+use crate::record::{Event, EventKind, Record, TestResult, EVENT_FORMAT};
+use crate::runner;
+use crate::store::{branch_ref, Store, Upgrade};
+use crate::time::rfc3339;
+
+/// How many times a write is retried after losing a compare-and-swap race.
+pub const MAX_RETRIES: usize = 8;
+
+/// What long-running operations tell the user interface.
+pub enum Progress<'a> {
+    /// Tests are starting for an upgrade on a commit.
+    TestsStarted {
+        /// The upgrade.
+        id: &'a str,
+        /// The command.
+        command: &'a str,
+    },
+    /// Tests are running.
+    TestsRunning(runner::Tick<'a>),
+    /// Tests finished.
+    TestsFinished(&'a TestResult),
+}
+
+/// Receives [`Progress`]; may also want the raw test output (`--verbose`).
+pub trait Reporter {
+    /// Called with each progress report.
+    fn report(&mut self, progress: Progress<'_>);
+    /// True to receive the raw test output in [`Progress::TestsRunning`] ticks.
+    fn wants_output(&self) -> bool {
+        false
+    }
+}
+
+/// A reporter that ignores everything.
+pub struct Silent;
+impl Reporter for Silent {
+    fn report(&mut self, _: Progress<'_>) {}
+}
+
+/// The acting user and the time of the action, fixed once per command.
+pub struct Actor {
+    /// Signature for event commits (its time honours `GIT_COMMITTER_DATE`).
+    pub signature: gix::actor::Signature,
+    /// `Name <email>`.
+    pub name: String,
+    /// Unix seconds of the action.
+    pub now: i64,
+}
+
+impl Actor {
+    /// The current user, as git would resolve the committer.
+    pub fn current(repo: &gix::Repository) -> Result<Actor> {
+        let mut signature = crate::repo::identity(repo)?;
+        // gix caches the committer time when the repository is opened; unless
+        // GIT_COMMITTER_DATE pins it (as it does for git), use the real time now.
+        if std::env::var_os("GIT_COMMITTER_DATE").is_none() {
+            signature.time = gix::date::Time::now_local_or_utc();
+        }
+        Ok(Actor {
+            name: crate::repo::format_identity(&signature),
+            now: signature.time.seconds,
+            signature,
+        })
+    }
+
+    /// The time as RFC 3339.
+    pub fn at(&self) -> String {
+        rfc3339(self.now)
+    }
+}
+
+/// Compute the record after `kind`, checking the lifecycle; `edit` fills in
+/// event-specific fields. Returns the new record and its event.
+pub fn transition(
+    current: Option<&Record>,
+    kind: EventKind,
+    facts: Facts,
+    actor: &Actor,
+    details: serde_json::Map<String, serde_json::Value>,
+    edit: impl FnOnce(&mut Record),
+    initial: Option<Record>,
+) -> Result<(Record, Event)> {
+    let from = current.map(|r| r.state);
+    let to = machine::next_state(from, kind, facts).map_err(|refused| {
+        let id = current.map(|r| r.id.as_str()).unwrap_or("?");
+        Error::failure(format!("upgrade {id}: {refused}"))
+    })?;
+    let mut record = match (current, initial) {
+        (Some(r), _) => r.clone(),
+        (None, Some(r)) => r,
+        (None, None) => return Err(Error::failure("internal: no record to create")),
+    };
+    record.state = to;
+    record.seq = current.map_or(1, |r| r.seq + 1);
+    record.updated_at = actor.at();
+    edit(&mut record);
+    let event = Event {
+        format: EVENT_FORMAT,
+        event: kind,
+        id: record.id.clone(),
+        actor: actor.name.clone(),
+        seq: record.seq,
+        details,
+    };
+    Ok((record, event))
+}
+
+/// A map of event details from `(key, value)` pairs.
+pub fn details<const N: usize>(
+    pairs: [(&str, serde_json::Value); N],
+) -> serde_json::Map<String, serde_json::Value> {
+    pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// The tip of a local branch, or a clear error.
+pub fn branch_tip(store: &Store<'_>, branch: &str) -> Result<ObjectId> {
+    crate::ids::validate_branch_name(branch)?;
+    store.ref_tip(&branch_ref(branch))?.ok_or_else(|| {
+        Error::failure(format!("no such target branch {branch:?}"))
+            .hint("create it, or name another with --target <branch>")
+    })
+}
+
+/// The policy as committed on `tip` of the target branch (defaults if absent).
+pub fn policy_at(repo: &gix::Repository, branch: &str, tip: ObjectId) -> Result<Policy> {
+    let tree = repo.find_commit(tip)?.tree()?;
+    let Some(entry) = tree.find_entry(POLICY_FILE) else {
+        return Ok(Policy::default());
+    };
+    let origin = format!("{branch}:{POLICY_FILE}");
+    let object = entry.object()?;
+    if object.data.len() > crate::config::MAX_POLICY_BYTES {
+        return Err(Error::failure(format!("policy file {origin} is too large")));
+    }
+    let text = std::str::from_utf8(&object.data)
+        .map_err(|_| Error::failure(format!("invalid policy file {origin}: not UTF-8")))?;
+    Policy::parse(text, &origin)
+}
+
+/// The default target: `upgrades.target` from git config, else `main`, else
+/// `master`, else the branch HEAD points at; then the policy's `target` key
+/// on that branch, if it names another existing branch.
+pub fn default_target(store: &Store<'_>) -> Result<String> {
+    let repo = store.repo;
+    let configured = repo
+        .config_snapshot()
+        .string("upgrades.target")
+        .map(|s| s.to_string());
+    let mut candidates: Vec<String> = configured.into_iter().collect();
+    candidates.extend(["main".to_string(), "master".to_string()]);
+    if let Ok(Some(head)) = repo.head_name() {
+        if let Some(b) = head.as_bstr().to_string().strip_prefix("refs/heads/") {
+            candidates.push(b.to_string());
+        }
+    }
+    for branch in candidates {
+        if crate::ids::validate_branch_name(&branch).is_err() {
+            continue;
+        }
+        let Some(tip) = store.ref_tip(&branch_ref(&branch))? else {
+            continue;
+        };
+        if let Ok(policy) = policy_at(repo, &branch, tip) {
+            if let Some(t) = policy.target.filter(|t| t != &branch) {
+                if store.ref_tip(&branch_ref(&t))?.is_some() {
+                    return Ok(t);
+                }
+            }
+        }
+        return Ok(branch);
+    }
+    Err(
+        Error::failure("no target branch: there is no main or master branch")
+            .hint("pass --target <branch>, or set it with `git config upgrades.target <branch>`"),
+    )
+}
+
+/// Run the policy's test command on `commit` in an isolated checkout.
+pub fn run_tests(
+    repo: &gix::Repository,
+    policy: &Policy,
+    id: &str,
+    commit: ObjectId,
+    reporter: &mut dyn Reporter,
+    now: &dyn Fn() -> i64,
+) -> Result<TestResult> {
+    let Some(command) = policy.test_command.clone() else {
+        return Ok(TestResult {
+            status: "not-configured".into(),
+            passed: None,
+            exit_code: None,
+            duration_ms: 0,
+            command: None,
+            output: String::new(),
+            commit: commit.to_string(),
+            at: rfc3339(now()),
+        });
+    };
+    reporter.report(Progress::TestsStarted {
+        id,
+        command: &command,
+    });
+    let checkout = crate::checkout::checkout(repo, commit)?;
+    let env = vec![
+        ("GIT_UPGRADES_ID".to_string(), id.to_string()),
+        ("GIT_UPGRADES_COMMIT".to_string(), commit.to_string()),
+    ];
+    let stream = reporter.wants_output();
+    let mut tick = |t: runner::Tick<'_>| reporter.report(Progress::TestsRunning(t));
+    let run = runner::run(
+        &command,
+        runner::RunOptions {
+            dir: checkout.path(),
+            timeout: Duration::from_secs(policy.test_timeout_secs),
+            env,
+            stream,
+        },
+        &mut tick,
+    );
+    drop(checkout);
+    let (status, exit_code) = match &run.ending {
+        runner::Ending::Exited(0) => ("passed", Some(0)),
+        runner::Ending::Exited(c) => ("failed", Some(*c)),
+        runner::Ending::Signalled(_) => ("failed", None),
+        runner::Ending::TimedOut => ("timed-out", None),
+        runner::Ending::CouldNotStart(_) => ("error", None),
+    };
+    let mut output = run.output_tail.clone();
+    match &run.ending {
+        runner::Ending::TimedOut => output.push_str(&format!(
+            "\n[git-upgrades: killed after the {}s timeout]\n",
+            policy.test_timeout_secs
+        )),
+        runner::Ending::CouldNotStart(why) => output.push_str(&format!("[git-upgrades: {why}]\n")),
+        runner::Ending::Signalled(sig) => {
+            output.push_str(&format!("\n[git-upgrades: killed by signal {sig}]\n"))
+        }
+        runner::Ending::Exited(_) => {}
+    }
+    let result = TestResult {
+        status: status.into(),
+        passed: Some(run.passed()),
+        exit_code,
+        duration_ms: run.duration.as_millis() as u64,
+        command: Some(command),
+        output,
+        commit: commit.to_string(),
+        at: rfc3339(now()),
+    };
+    reporter.report(Progress::TestsFinished(&result));
+    Ok(result)
+}
+
+/// Record a test result as an `upgrade.tested` event, retrying on races.
+pub fn record_tests(
+    store: &Store<'_>,
+    id: &str,
+    actor: &Actor,
+    result: &TestResult,
+) -> Result<Upgrade> {
+    let mut attempt = 0;
+    loop {
+        let up = store.load(id)?;
+        if up.record.head != result.commit {
+            return Err(Error::conflict(format!(
+                "upgrade {id} changed its head while its tests ran"
+            )));
+        }
+        let d = details([
+            ("status", result.status.clone().into()),
+            (
+                "exit_code",
+                result
+                    .exit_code
+                    .map(serde_json::Value::from)
+                    .unwrap_or_default(),
+            ),
+            ("duration_ms", result.duration_ms.into()),
+            ("commit", result.commit.clone().into()),
+        ]);
+        let (record, event) = transition(
+            Some(&up.record),
+            EventKind::Tested,
+            Facts::default(),
+            actor,
+            d,
+            |r| r.tests = Some(result.clone()),
+            None,
+        )
+        .map_err(|e| {
+            if attempt > 0 {
+                Error::conflict(e.message)
+            } else {
+                e
+            }
+        })?;
+        match store.append(crate::store::Append {
+            record: &record,
+            event: &event,
+            previous_tip: Some(up.tip),
+            extra: vec![],
+            signature: &actor.signature,
+        }) {
+            Ok(tip) => {
+                return Ok(Upgrade {
+                    id: id.to_string(),
+                    tip,
+                    record,
+                })
+            }
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}

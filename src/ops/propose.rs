@@ -1,0 +1,214 @@
+//! `propose`: snapshot a commit under the upgrade's own ref with its record,
+//! then (optionally) run the tests and record the result.
+
+use gix::ObjectId;
+
+use super::{
+    branch_tip, default_target, details, policy_at, record_tests, run_tests, transition, Actor,
+    Reporter,
+};
+use crate::error::{Error, Kind, Result};
+use crate::ids::{generate_id, validate_id};
+use crate::machine::Facts;
+use crate::record::{EventKind, Record, State, RECORD_FORMAT};
+use crate::store::{open_ref, update, Append, Store, Upgrade};
+use crate::{diff, store};
+
+/// The longest description accepted.
+pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
+/// Lines of unified diff kept in the record's preview.
+pub const PREVIEW_LINES: usize = 60;
+
+/// What to propose.
+#[derive(Debug, Clone, Default)]
+pub struct ProposeRequest {
+    /// The revision to propose (default `HEAD`).
+    pub rev: Option<String>,
+    /// What the change does.
+    pub description: String,
+    /// A chosen id (default: generated).
+    pub id: Option<String>,
+    /// Target branch (default: configured or detected).
+    pub target: Option<String>,
+    /// Run the tests after recording the proposal.
+    pub run_tests: bool,
+}
+
+/// Propose `req.rev` for `req.target`. Returns the upgrade as stored last.
+pub fn propose(
+    store: &Store<'_>,
+    req: &ProposeRequest,
+    reporter: &mut dyn Reporter,
+) -> Result<Upgrade> {
+    let repo = store.repo;
+    let description = req.description.trim().to_string();
+    if description.is_empty() {
+        return Err(Error::usage("the description is empty")
+            .hint("say what the change does with -m <text>"));
+    }
+    if description.len() > MAX_DESCRIPTION_BYTES {
+        return Err(Error::usage(format!(
+            "the description is {} bytes; at most {MAX_DESCRIPTION_BYTES} are allowed",
+            description.len()
+        )));
+    }
+    if let Some(id) = &req.id {
+        validate_id(id)?;
+    }
+    let rev = req.rev.clone().unwrap_or_else(|| "HEAD".to_string());
+    let head = resolve_commit(repo, &rev)?;
+    let target = match &req.target {
+        Some(t) => t.clone(),
+        None => default_target(store)?,
+    };
+    let target_tip = branch_tip(store, &target)?;
+    let policy = policy_at(repo, &target, target_tip)?;
+
+    if head == target_tip {
+        return Err(
+            Error::usage(format!("nothing to propose: {rev} is the tip of {target}"))
+                .hint("commit the change on a branch, then propose that branch"),
+        );
+    }
+    let base = repo
+        .merge_base(head, target_tip)
+        .map_err(|e| Error::from_std("cannot compute the merge base", &e))?
+        .map(|id| id.detach())
+        .ok_or_else(|| Error::usage(format!("{rev} has no history in common with {target}")))?;
+    if base == head {
+        return Err(Error::usage(format!(
+            "nothing to propose: {rev} is already part of {target}"
+        )));
+    }
+
+    let base_tree = repo.find_commit(base)?.tree_id()?.detach();
+    let head_tree = repo.find_commit(head)?.tree_id()?.detach();
+    let changes = diff::changed_paths(repo, base_tree, head_tree)?;
+    let (files, stats) = diff::file_stats(repo, &changes)?;
+    if stats.changed_lines() > policy.max_diff_lines {
+        return Err(Error::denied(format!(
+            "the change is too large: {} changed lines (+{} -{} in {} files), the limit is {}",
+            stats.changed_lines(),
+            stats.added,
+            stats.removed,
+            stats.files,
+            policy.max_diff_lines
+        ))
+        .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));
+    }
+    let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
+    let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
+    let actor = Actor::current(repo)?;
+
+    let mut attempt = 0;
+    let created = loop {
+        let id = match &req.id {
+            Some(id) => id.clone(),
+            None => generate_id(&format!("{head}{description}{attempt}")),
+        };
+        let initial = Record {
+            format: RECORD_FORMAT,
+            id: id.clone(),
+            state: State::Proposed,
+            description: description.clone(),
+            target: target.clone(),
+            base: base.to_string(),
+            head: head.to_string(),
+            source: Some(rev.clone()),
+            proposed_by: actor.name.clone(),
+            proposed_at: actor.at(),
+            files: files.clone(),
+            stats,
+            diff_preview: preview.clone(),
+            policy_change,
+            tests: None,
+            approvals: Vec::new(),
+            closed: None,
+            landing: None,
+            updated_at: actor.at(),
+            seq: 0,
+        };
+        let d = details([
+            ("target", target.clone().into()),
+            ("base", base.to_string().into()),
+            ("head", head.to_string().into()),
+            ("files", stats.files.into()),
+            ("added", stats.added.into()),
+            ("removed", stats.removed.into()),
+            ("policy_change", policy_change.into()),
+        ]);
+        let (record, event) = transition(
+            None,
+            EventKind::Proposed,
+            Facts::default(),
+            &actor,
+            d,
+            |_| {},
+            Some(initial),
+        )?;
+        let open = update(
+            &open_ref(&id),
+            gix::refs::transaction::PreviousValue::MustNotExist,
+            head,
+            "upgrade.proposed",
+        )?;
+        match store.append(Append {
+            record: &record,
+            event: &event,
+            previous_tip: None,
+            extra: vec![open],
+            signature: &actor.signature,
+        }) {
+            Ok(tip) => break Upgrade { id, tip, record },
+            Err(e) if e.kind == Kind::Conflict => {
+                if req.id.is_some() || exists(store, &id)? {
+                    if req.id.is_some() {
+                        return Err(Error::conflict(format!(
+                            "an upgrade with id {id:?} already exists"
+                        ))
+                        .hint("choose another --id, or leave it out to get a generated one"));
+                    }
+                }
+                attempt += 1;
+                if attempt > super::MAX_RETRIES {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    };
+
+    if !req.run_tests {
+        return Ok(created);
+    }
+    let result = run_tests(
+        repo,
+        &policy,
+        &created.id,
+        head,
+        reporter,
+        &crate::time::now_unix,
+    )?;
+    let tester = Actor::current(repo)?;
+    record_tests(store, &created.id, &tester, &result)
+}
+
+fn exists(store: &Store<'_>, id: &str) -> Result<bool> {
+    Ok(store.ref_tip(&store::notes_ref(id))?.is_some())
+}
+
+/// Resolve a revision to a commit id, as `git rev-parse <rev>^{commit}` would.
+pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
+    if rev.starts_with('-') {
+        return Err(Error::usage(format!("invalid revision {rev:?}")));
+    }
+    let id = repo.rev_parse_single(rev).map_err(|e| {
+        Error::from_std(format!("unknown revision {rev:?}"), &e)
+            .hint("name a commit, branch or tag")
+    })?;
+    let commit = id
+        .object()?
+        .peel_to_commit()
+        .map_err(|e| Error::from_std(format!("{rev:?} is not a commit"), &e))?;
+    Ok(commit.id)
+}

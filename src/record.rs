@@ -1,0 +1,521 @@
+//! The persisted shapes: the upgrade record (a git note) and the event (an
+//! event commit's message). Both are versioned JSON, parsed strictly: a
+//! damaged or hostile record is an error for that upgrade, never a panic.
+//! The format is documented in `docs/FORMAT.md`; change both together.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids;
+
+/// The record format this build writes and reads.
+pub const RECORD_FORMAT: u32 = 1;
+/// The event format this build writes and reads.
+pub const EVENT_FORMAT: u32 = 1;
+/// Records larger than this are refused before parsing (a hostile note could be huge).
+pub const MAX_RECORD_BYTES: usize = 4 << 20;
+
+/// Where an upgrade is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Waiting for review.
+    Proposed,
+    /// Approvals complete; waiting to land (or landing).
+    Approved,
+    /// Refused by a reviewer.
+    Rejected,
+    /// Too old; removed from the queue by policy.
+    Expired,
+    /// Landed on its target.
+    Applied,
+    /// Tests failed when landing; the target was not touched.
+    Failed,
+    /// Taken back off its target by `rollback`.
+    RolledBack,
+}
+
+impl State {
+    /// Every state, in lifecycle order.
+    pub const ALL: [State; 7] = [
+        State::Proposed,
+        State::Approved,
+        State::Rejected,
+        State::Expired,
+        State::Applied,
+        State::Failed,
+        State::RolledBack,
+    ];
+
+    /// The stable name used in JSON, records and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Proposed => "proposed",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Expired => "expired",
+            State::Applied => "applied",
+            State::Failed => "failed",
+            State::RolledBack => "rolled-back",
+        }
+    }
+
+    /// Open upgrades are the queue: they still have a `refs/upgrades/<id>` ref.
+    pub fn is_open(self) -> bool {
+        matches!(self, State::Proposed | State::Approved)
+    }
+
+    /// Parse a state name as written by [`State::as_str`].
+    pub fn parse(text: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One changed path between base and head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileChange {
+    /// Path in the repository (lossily UTF-8 for display).
+    pub path: String,
+    /// `added`, `deleted`, `modified` or `type-changed`.
+    pub status: String,
+    /// Lines added (0 for binary files).
+    pub added: u64,
+    /// Lines removed (0 for binary files).
+    pub removed: u64,
+    /// True when either side is binary; line counts are then zero.
+    #[serde(default)]
+    pub binary: bool,
+}
+
+/// Totals over all files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffStats {
+    /// Number of changed files.
+    pub files: u64,
+    /// Lines added.
+    pub added: u64,
+    /// Lines removed.
+    pub removed: u64,
+}
+
+impl DiffStats {
+    /// Added plus removed: what the size limit counts.
+    pub fn changed_lines(&self) -> u64 {
+        self.added + self.removed
+    }
+}
+
+/// The outcome of running the test command on one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestResult {
+    /// `passed`, `failed`, `timed-out`, `not-configured` or `error` (could not start).
+    pub status: String,
+    /// True only when the command ran and exited 0; null when not configured.
+    pub passed: Option<bool>,
+    /// The command's exit code, when it exited normally.
+    pub exit_code: Option<i32>,
+    /// Wall time of the run.
+    pub duration_ms: u64,
+    /// The command as configured on the target (null when not configured).
+    pub command: Option<String>,
+    /// The last part of the combined stdout and stderr.
+    pub output: String,
+    /// The exact commit the tests ran on.
+    pub commit: String,
+    /// When the run finished (RFC 3339).
+    pub at: String,
+}
+
+impl TestResult {
+    /// True when landing may go ahead: passed, or nothing configured to run.
+    pub fn allows_landing(&self) -> bool {
+        self.passed != Some(false)
+    }
+}
+
+/// One reviewer's approval, pinned to the head it saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// `Name <email>` of the approver.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The head commit that was approved.
+    pub head: String,
+    /// Optional comment.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Who closed an upgrade, when and why (reject, expire, fail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    /// `Name <email>`, or `policy` for automatic actions.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Reason given, if any.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// How an upgrade landed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Landing {
+    /// Who landed it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The target tip before landing (what `rollback` restores).
+    pub previous_target: String,
+    /// The target tip after landing (the upgrade's head).
+    pub new_target: String,
+}
+
+/// The current state of one upgrade: the note on its head commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Always [`RECORD_FORMAT`] for records this build writes.
+    pub format: u32,
+    /// The upgrade id (equal to the last component of its refs).
+    pub id: String,
+    /// Lifecycle state.
+    pub state: State,
+    /// What the change does, as given at propose.
+    pub description: String,
+    /// Branch name (without `refs/heads/`) the upgrade lands on.
+    pub target: String,
+    /// Merge base of head and the target when proposed.
+    pub base: String,
+    /// The proposed commit: what was reviewed and what lands.
+    pub head: String,
+    /// The revision the user proposed from, for information.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `Name <email>` of the proposer.
+    pub proposed_by: String,
+    /// When proposed (RFC 3339).
+    pub proposed_at: String,
+    /// Changed files with line counts.
+    pub files: Vec<FileChange>,
+    /// Totals.
+    pub stats: DiffStats,
+    /// The first lines of the unified diff.
+    pub diff_preview: String,
+    /// True if the proposal touches the policy file or another protected path.
+    #[serde(default)]
+    pub policy_change: bool,
+    /// Latest test run, if any.
+    pub tests: Option<TestResult>,
+    /// Approvals so far.
+    pub approvals: Vec<Approval>,
+    /// Set when rejected, expired or failed.
+    #[serde(default)]
+    pub closed: Option<Closure>,
+    /// Set when applied.
+    #[serde(default)]
+    pub landing: Option<Landing>,
+    /// When the last event happened (RFC 3339).
+    pub updated_at: String,
+    /// Number of events so far (the logical clock of the last event).
+    pub seq: u64,
+}
+
+impl Record {
+    /// Serialize as the note text: pretty JSON with a trailing newline.
+    pub fn to_note(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("records serialize: plain data only");
+        out.push(b'\n');
+        out
+    }
+
+    /// Parse a note strictly, checking the version and that it belongs to `expected_id`.
+    pub fn from_note(bytes: &[u8], expected_id: &str) -> Result<Record> {
+        if bytes.len() > MAX_RECORD_BYTES {
+            return Err(Error::failure(format!(
+                "record is {} bytes, more than the {} allowed",
+                bytes.len(),
+                MAX_RECORD_BYTES
+            )));
+        }
+        check_format(bytes, "record", RECORD_FORMAT)?;
+        let record: Record = serde_json::from_slice(bytes)
+            .map_err(|e| Error::failure(format!("damaged record: {e}")))?;
+        record.validate(expected_id)?;
+        Ok(record)
+    }
+
+    /// Semantic checks beyond the JSON shape.
+    pub fn validate(&self, expected_id: &str) -> Result<()> {
+        if self.id != expected_id {
+            return Err(Error::failure(format!(
+                "damaged record: it names upgrade {:?} but is stored as {expected_id:?}",
+                self.id
+            )));
+        }
+        ids::validate_branch_name(&self.target)
+            .map_err(|e| Error::failure(format!("damaged record: bad target: {}", e.message)))?;
+        for (what, hex) in [("head", &self.head), ("base", &self.base)] {
+            if !is_hex_id(hex) {
+                return Err(Error::failure(format!(
+                    "damaged record: {what} {hex:?} is not an object id"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The number of distinct identities that approved the current head.
+    pub fn approvals_for_head(&self) -> usize {
+        let mut who: Vec<&str> = self
+            .approvals
+            .iter()
+            .filter(|a| a.head == self.head)
+            .map(|a| a.by.as_str())
+            .collect();
+        who.sort_unstable();
+        who.dedup();
+        who.len()
+    }
+}
+
+/// A full-length hexadecimal object id (SHA-1 or SHA-256).
+pub fn is_hex_id(text: &str) -> bool {
+    (text.len() == 40 || text.len() == 64)
+        && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn check_format(bytes: &[u8], what: &str, supported: u32) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Versioned {
+        format: Option<serde_json::Value>,
+    }
+    let v: Versioned = serde_json::from_slice(bytes)
+        .map_err(|e| Error::failure(format!("damaged {what}: {e}")))?;
+    match v.format {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(supported)) => Ok(()),
+        Some(serde_json::Value::Number(n))
+            if n.as_u64().is_some_and(|n| n > u64::from(supported)) =>
+        {
+            Err(Error::failure(format!(
+                "{what} format {n} is newer than this git-upgrades understands ({supported})"
+            ))
+            .hint("upgrade git-upgrades to read it"))
+        }
+        Some(other) => Err(Error::failure(format!(
+            "damaged {what}: unsupported format {other}"
+        ))),
+        None => Err(Error::failure(format!("damaged {what}: no format version"))),
+    }
+}
+
+/// The kinds of event, with their stable names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// Created by `propose`.
+    #[serde(rename = "upgrade.proposed")]
+    Proposed,
+    /// A test run finished.
+    #[serde(rename = "upgrade.tested")]
+    Tested,
+    /// Someone approved.
+    #[serde(rename = "upgrade.approved")]
+    Approved,
+    /// Someone rejected.
+    #[serde(rename = "upgrade.rejected")]
+    Rejected,
+    /// Landed on the target.
+    #[serde(rename = "upgrade.applied")]
+    Applied,
+    /// Tests failed while landing.
+    #[serde(rename = "upgrade.failed")]
+    Failed,
+    /// Expired by policy.
+    #[serde(rename = "upgrade.expired")]
+    Expired,
+    /// Rolled back off the target.
+    #[serde(rename = "upgrade.rolled-back")]
+    RolledBack,
+}
+
+impl EventKind {
+    /// The stable name, e.g. `upgrade.approved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Proposed => "upgrade.proposed",
+            EventKind::Tested => "upgrade.tested",
+            EventKind::Approved => "upgrade.approved",
+            EventKind::Rejected => "upgrade.rejected",
+            EventKind::Applied => "upgrade.applied",
+            EventKind::Failed => "upgrade.failed",
+            EventKind::Expired => "upgrade.expired",
+            EventKind::RolledBack => "upgrade.rolled-back",
+        }
+    }
+}
+
+/// One transition, stored as JSON in the body of its event commit.
+/// Its time is the event commit's committer date, so it is not repeated here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Always [`EVENT_FORMAT`] for events this build writes.
+    pub format: u32,
+    /// What happened.
+    pub event: EventKind,
+    /// The upgrade it belongs to.
+    pub id: String,
+    /// `Name <email>` or `policy`.
+    pub actor: String,
+    /// Logical clock: one more than the largest parent's.
+    pub seq: u64,
+    /// Event-specific details (documented per event in `docs/FORMAT.md`).
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Event {
+    /// The full commit message: a readable subject, then the JSON.
+    pub fn to_message(&self, description: &str) -> String {
+        let subject = sanitize_line(
+            &format!("{} {}: {}", self.event.as_str(), self.id, description),
+            100,
+        );
+        let json = serde_json::to_string_pretty(self).expect("events serialize: plain data only");
+        format!("{subject}\n\n{json}\n")
+    }
+
+    /// Parse an event commit message strictly.
+    pub fn from_message(message: &[u8]) -> Result<Event> {
+        let start = message
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .ok_or_else(|| Error::failure("damaged event: no body"))?;
+        let body = &message[start + 2..];
+        check_format(body, "event", EVENT_FORMAT)?;
+        serde_json::from_slice(body).map_err(|e| Error::failure(format!("damaged event: {e}")))
+    }
+}
+
+/// Make user text safe for one line of output or a commit subject:
+/// control characters become spaces, and long text is cut with an ellipsis.
+pub fn sanitize_line(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (n, c) in text.chars().enumerate() {
+        if n >= max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> Record {
+        Record {
+            format: RECORD_FORMAT,
+            id: "abc123".into(),
+            state: State::Proposed,
+            description: "Fix bug".into(),
+            target: "main".into(),
+            base: "a".repeat(40),
+            head: "b".repeat(40),
+            source: Some("HEAD".into()),
+            proposed_by: "A U Thor <author@example.com>".into(),
+            proposed_at: "2026-01-01T00:00:00Z".into(),
+            files: vec![],
+            stats: DiffStats::default(),
+            diff_preview: String::new(),
+            policy_change: false,
+            tests: None,
+            approvals: vec![],
+            closed: None,
+            landing: None,
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            seq: 1,
+        }
+    }
+
+    #[test]
+    fn record_round_trips() {
+        let r = sample();
+        assert_eq!(Record::from_note(&r.to_note(), "abc123").unwrap(), r);
+    }
+
+    #[test]
+    fn damaged_records_are_errors() {
+        let good = String::from_utf8(sample().to_note()).unwrap();
+        let cases = [
+            String::new(),
+            "{".into(),
+            good[..good.len() / 2].to_string(),
+            good.replace("\"format\": 1", "\"format\": 99"),
+            good.replace("\"format\": 1", "\"format\": \"1\""),
+            good.replace("\"state\": \"proposed\"", "\"state\": \"exploded\""),
+            good.replace("\"seq\": 1", "\"seq\": -1"),
+            good.replace("\"target\": \"main\"", "\"target\": \"../../x\""),
+            good.replace("\"id\": \"abc123\"", "\"id\": \"other\""),
+            good.replace("\"seq\": 1", "\"seq\": 1, \"extra\": true"),
+            "[1,2,3]".into(),
+        ];
+        for case in cases {
+            assert!(
+                Record::from_note(case.as_bytes(), "abc123").is_err(),
+                "accepted: {case}"
+            );
+        }
+        let newer = good.replace("\"format\": 1", "\"format\": 2");
+        let err = Record::from_note(newer.as_bytes(), "abc123").unwrap_err();
+        assert!(err.message.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn events_round_trip_through_messages() {
+        let mut details = serde_json::Map::new();
+        details.insert("comment".into(), "multi\nline".into());
+        let e = Event {
+            format: EVENT_FORMAT,
+            event: EventKind::Approved,
+            id: "abc123".into(),
+            actor: "A <a@example.com>".into(),
+            seq: 3,
+            details,
+        };
+        let msg = e.to_message("a description\nwith newline");
+        assert!(msg.starts_with("upgrade.approved abc123: a description with newline\n\n"));
+        assert_eq!(Event::from_message(msg.as_bytes()).unwrap(), e);
+        assert!(Event::from_message(b"subject only").is_err());
+        assert!(Event::from_message(b"s\n\n{\"format\":1}").is_err());
+    }
+
+    #[test]
+    fn approvals_count_distinct_people_on_the_current_head() {
+        let mut r = sample();
+        let approval = |by: &str, head: &str| Approval {
+            by: by.into(),
+            at: "2026-01-01T00:00:00Z".into(),
+            head: head.into(),
+            comment: None,
+        };
+        r.approvals.push(approval("A <a@x>", &r.head.clone()));
+        r.approvals.push(approval("A <a@x>", &r.head.clone()));
+        r.approvals.push(approval("B <b@x>", &"c".repeat(40)));
+        assert_eq!(r.approvals_for_head(), 1);
+    }
+}

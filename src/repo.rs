@@ -1,0 +1,140 @@
+//! Opening the repository the way git does, and the facts every command needs
+//! from it: identity, the git executable, and refusing repositories whose
+//! ref storage gix cannot write.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use gix::bstr::ByteSlice;
+
+use crate::error::{Context, Error, Result};
+
+/// Open the repository for the current directory, honouring `GIT_DIR`,
+/// `GIT_WORK_TREE` and the rest of git's environment, bare repositories and
+/// linked worktrees.
+pub fn open() -> Result<gix::Repository> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut repo = gix::discover_with_environment_overrides(&cwd).map_err(|e| {
+        Error::from_std(
+            "not a git repository (or any of the parent directories)",
+            &e,
+        )
+        .hint("run this inside a git repository, or pass -C <path>")
+    })?;
+    repo.object_cache_size_if_unset(8 << 20);
+    check_ref_storage(&repo)?;
+    Ok(repo)
+}
+
+/// gix writes loose refs even in a reftable repository, where git never sees
+/// them; refuse before anything is written.
+pub fn check_ref_storage(repo: &gix::Repository) -> Result<()> {
+    let config = repo.config_snapshot();
+    if let Some(storage) = config.string("extensions.refStorage") {
+        let storage = storage.to_str_lossy().to_ascii_lowercase();
+        if storage != "files" {
+            return Err(Error::failure(format!(
+                "this repository stores refs as {storage:?}, which git-upgrades cannot write safely yet"
+            ))
+            .hint("use a repository with the default 'files' ref format (git init --ref-format=files)"));
+        }
+    }
+    Ok(())
+}
+
+/// `Name <email>` of the current user, resolved as git does for committers.
+pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
+    match repo.committer() {
+        Some(Ok(sig)) => {
+            let sig: gix::actor::Signature = sig.into();
+            if sig.name.trim().is_empty() && sig.email.trim().is_empty() {
+                return Err(no_identity());
+            }
+            Ok(sig)
+        }
+        Some(Err(e)) => Err(Error::from_std("invalid GIT_COMMITTER_DATE", &e)),
+        None => Err(no_identity()),
+    }
+}
+
+fn no_identity() -> Error {
+    Error::failure("unknown identity: git-upgrades records who did what, as git does for commits")
+        .hint(
+        "set it with: git config user.name \"Your Name\" && git config user.email you@example.com",
+    )
+}
+
+/// Render a signature as `Name <email>` (control characters removed).
+pub fn format_identity(sig: &gix::actor::Signature) -> String {
+    let clean = |b: &gix::bstr::BStr| -> String {
+        b.to_str_lossy()
+            .chars()
+            .filter(|c| !c.is_control() && *c != '<' && *c != '>')
+            .collect::<String>()
+            .trim()
+            .to_string()
+    };
+    format!(
+        "{} <{}>",
+        clean(sig.name.as_ref()),
+        clean(sig.email.as_ref())
+    )
+}
+
+/// The email part of `Name <email>`, lower-cased, for comparisons.
+pub fn email_of(identity: &str) -> String {
+    identity
+        .rsplit_once('<')
+        .and_then(|(_, rest)| rest.strip_suffix('>'))
+        .unwrap_or(identity)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A `git` command for this repository. Used only where gix cannot do the job
+/// (transport, updating a checked-out worktree); never with a shell.
+pub fn git(repo: &gix::Repository) -> Command {
+    let mut cmd = git_command();
+    cmd.arg("--git-dir").arg(repo.git_dir());
+    cmd
+}
+
+/// A `git` command with git's repository-selecting environment removed.
+pub fn git_command() -> Command {
+    let mut cmd = Command::new("git");
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_PREFIX",
+        "GIT_COMMON_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Run a prepared git command; return stdout, or an error with git's stderr.
+pub fn run_git(mut cmd: Command, what: &str) -> Result<Vec<u8>> {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run git to {what}"))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        return Err(Error::failure(format!("git failed to {what}: {first}")));
+    }
+    Ok(out.stdout)
+}
+
+/// The directory for the tool's private scratch files inside the git directory
+/// (shared between linked worktrees): `<common-dir>/upgrades/`.
+pub fn private_dir(repo: &gix::Repository) -> PathBuf {
+    repo.common_dir().join("upgrades")
+}

@@ -1,0 +1,70 @@
+//! Reading an upgrade's event log: its notes ref's commit chain (a DAG once
+//! clones merge), ordered by the logical clock, then time, then commit id,
+//! so every clone shows the same order.
+
+use std::collections::HashSet;
+
+use gix::ObjectId;
+
+use super::{Store, Upgrade};
+use crate::error::{Error, Result};
+use crate::record::Event;
+
+/// The most event commits we walk for one upgrade (a hostile chain could be endless).
+const MAX_EVENTS: usize = 100_000;
+
+/// An event with the commit that holds it and its time.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    /// The event.
+    pub event: Event,
+    /// Committer time of the event commit (Unix seconds).
+    pub time: i64,
+    /// The event commit.
+    pub commit: ObjectId,
+}
+
+impl Store<'_> {
+    /// All events of one upgrade, oldest first.
+    pub fn events(&self, upgrade: &Upgrade) -> Result<Vec<LoggedEvent>> {
+        let mut seen = HashSet::new();
+        let mut todo = vec![upgrade.tip];
+        let mut out = Vec::new();
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if seen.len() > MAX_EVENTS {
+                return Err(Error::failure(format!(
+                    "upgrade {}: more than {MAX_EVENTS} events",
+                    upgrade.id
+                )));
+            }
+            let commit = self.repo.find_commit(id)?;
+            let event = Event::from_message(commit.message_raw()?).map_err(|e| {
+                e.context(format!(
+                    "upgrade {}: event {}",
+                    upgrade.id,
+                    id.to_hex_with_len(12)
+                ))
+            })?;
+            if event.id != upgrade.id {
+                return Err(Error::failure(format!(
+                    "upgrade {}: event {} belongs to upgrade {:?}",
+                    upgrade.id,
+                    id.to_hex_with_len(12),
+                    event.id
+                )));
+            }
+            let time = commit.committer()?.seconds();
+            todo.extend(commit.parent_ids().map(|p| p.detach()));
+            out.push(LoggedEvent {
+                event,
+                time,
+                commit: id,
+            });
+        }
+        out.sort_by(|a, b| (a.event.seq, a.time, a.commit).cmp(&(b.event.seq, b.time, b.commit)));
+        Ok(out)
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading upgrades: id resolution (exact, then unique prefix, as with commit
+//! hashes), one record, or the whole queue. A single-upgrade read touches only
+//! that upgrade's refs; it never scans the queue.
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+
+use super::{notes_ref, Store, Upgrade, NOTES_PREFIX};
+use crate::error::{Error, Result};
+use crate::ids::validate_id;
+use crate::record::{is_hex_id, Record};
+
+/// One entry of a listing: the upgrade, or why it could not be read.
+pub type Listed = std::result::Result<Upgrade, (String, Error)>;
+
+impl Store<'_> {
+    /// Resolve a full id or a unique id prefix to a full id.
+    pub fn resolve(&self, text: &str) -> Result<String> {
+        validate_id(text)?;
+        if self
+            .repo
+            .try_find_reference(notes_ref(text).as_str())?
+            .is_some()
+        {
+            return Ok(text.to_string());
+        }
+        let prefix = notes_ref(text);
+        let mut matches = Vec::new();
+        for r in self.repo.references()?.prefixed(prefix.as_str())? {
+            let r = r.map_err(|e| Error::failure(format!("cannot read the queue's refs: {e}")))?;
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            if let Some(id) = name.strip_prefix(NOTES_PREFIX) {
+                if validate_id(id).is_ok() {
+                    matches.push(id.to_string());
+                }
+            }
+        }
+        match matches.len() {
+            0 => Err(Error::not_found(format!("no upgrade {text:?}"))
+                .hint("`git upgrades list --all` shows every upgrade")),
+            1 => Ok(matches.pop().expect("one element")),
+            n => {
+                matches.truncate(5);
+                Err(Error::usage(format!(
+                    "upgrade id {text:?} is ambiguous: {n} upgrades match ({}{})",
+                    matches.join(", "),
+                    if n > 5 { ", …" } else { "" }
+                ))
+                .hint("type more characters of the id"))
+            }
+        }
+    }
+
+    /// Load an upgrade by full id.
+    pub fn load(&self, id: &str) -> Result<Upgrade> {
+        let tip = self
+            .ref_tip(&notes_ref(id))?
+            .ok_or_else(|| Error::not_found(format!("no upgrade {id:?}")))?;
+        self.load_at(id, tip)
+    }
+
+    /// Resolve and load in one step.
+    pub fn find(&self, text: &str) -> Result<Upgrade> {
+        let id = self.resolve(text)?;
+        self.load(&id)
+    }
+
+    /// Load the record stored in the event commit `tip` of upgrade `id`.
+    pub fn load_at(&self, id: &str, tip: ObjectId) -> Result<Upgrade> {
+        let record = self
+            .read_record(id, tip)
+            .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;
+        Ok(Upgrade {
+            id: id.to_string(),
+            tip,
+            record,
+        })
+    }
+
+    fn read_record(&self, id: &str, tip: ObjectId) -> Result<Record> {
+        let commit = self.repo.find_commit(tip)?;
+        let tree = self.repo.find_tree(commit.tree_id()?)?;
+        let decoded = tree.decode()?;
+        let mut notes = decoded.entries.iter().filter(|e| e.mode.is_blob());
+        let entry = notes
+            .next()
+            .ok_or_else(|| Error::failure("damaged record: the notes tree is empty"))?;
+        if notes.next().is_some() {
+            return Err(Error::failure(
+                "damaged record: the notes tree holds more than one note",
+            ));
+        }
+        let name = entry.filename.to_str_lossy().into_owned();
+        let oid = entry.oid.to_owned();
+        let blob = self.repo.find_blob(oid)?;
+        let record = Record::from_note(&blob.data, id)?;
+        if !is_hex_id(&name) || name != record.head {
+            return Err(Error::failure(
+                "damaged record: the note is not attached to the recorded head",
+            ));
+        }
+        Ok(record)
+    }
+
+    /// Every upgrade in the repository, sorted by id. Unreadable ones are
+    /// reported individually; the rest of the listing still works.
+    pub fn list(&self) -> Result<Vec<Listed>> {
+        let mut out = Vec::new();
+        for r in self.repo.references()?.prefixed(NOTES_PREFIX)? {
+            let r = match r {
+                Ok(r) => r,
+                Err(e) => {
+                    out.push(Err((
+                        "?".to_string(),
+                        Error::failure(format!("unreadable ref: {e}")),
+                    )));
+                    continue;
+                }
+            };
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            let id = name.strip_prefix(NOTES_PREFIX).unwrap_or(&name).to_string();
+            if let Err(e) = validate_id(&id) {
+                out.push(Err((id, e.context("ref name is not a valid upgrade id"))));
+                continue;
+            }
+            let Some(tip) = r.target().try_id().map(ToOwned::to_owned) else {
+                out.push(Err((id, Error::failure("notes ref is symbolic"))));
+                continue;
+            };
+            out.push(self.load_at(&id, tip).map_err(|e| (id, e)));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,262 @@
+//! Everything that touches the terminal: colour and TTY decisions, aligned
+//! tables, relative times, marks, the pager and the test spinner. Domain
+//! modules never print; commands render through a [`Ui`].
+
+pub mod json;
+pub mod progress;
+pub mod render;
+
+use std::io::{IsTerminal, Write};
+
+use crate::error::Result;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Resolved output settings for one command.
+pub struct Ui {
+    /// Emit JSON instead of human output.
+    pub json: bool,
+    /// Use ANSI colours on stdout.
+    pub color: bool,
+    /// Use ANSI colours on stderr.
+    pub color_err: bool,
+    /// `--quiet`: no progress, fewer messages.
+    pub quiet: bool,
+    /// `--verbose`: stream test output.
+    pub verbose: bool,
+    /// stdout is a terminal.
+    pub stdout_tty: bool,
+    /// stderr is a terminal.
+    pub stderr_tty: bool,
+    /// Unicode marks (✓ ✗) or plain ASCII.
+    pub unicode: bool,
+    out: Box<dyn Write>,
+}
+
+/// ANSI styles we use.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    /// Ids and hashes.
+    Id,
+    /// Good news.
+    Good,
+    /// Bad news.
+    Bad,
+    /// Attention.
+    Warn,
+    /// De-emphasised.
+    Dim,
+    /// Headings.
+    Bold,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Id => "33",
+            Style::Good => "32",
+            Style::Bad => "31",
+            Style::Warn => "35",
+            Style::Dim => "2",
+            Style::Bold => "1",
+        }
+    }
+}
+
+impl Ui {
+    /// Decide colours and terminals once, from flags and environment.
+    pub fn new(
+        json: bool,
+        color: ColorChoice,
+        quiet: bool,
+        verbose: bool,
+        git_color_ui: Option<bool>,
+    ) -> Ui {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let resolve = |tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color && git_color_ui != Some(false) && !json,
+        };
+        let lang = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+        let unicode = lang.to_ascii_uppercase().contains("UTF-8")
+            || lang.to_ascii_uppercase().contains("UTF8");
+        Ui {
+            json,
+            color: resolve(stdout_tty),
+            color_err: resolve(stderr_tty),
+            quiet,
+            verbose,
+            stdout_tty,
+            stderr_tty,
+            unicode,
+            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+        }
+    }
+
+    /// A Ui that writes into a buffer (for tests of rendering).
+    pub fn for_test(out: Box<dyn Write>) -> Ui {
+        Ui {
+            json: false,
+            color: false,
+            color_err: false,
+            quiet: true,
+            verbose: false,
+            stdout_tty: false,
+            stderr_tty: false,
+            unicode: true,
+            out,
+        }
+    }
+
+    /// Paint `text` for stdout.
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("\x1b[{}m{text}\x1b[0m", style.code())
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Paint `text` for stderr.
+    pub fn paint_err(&self, style: Style, text: &str) -> String {
+        if self.color_err && !text.is_empty() {
+            format!("\x1b[{}m{text}\x1b[0m", style.code())
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// ✓ or a plain fallback.
+    pub fn check(&self) -> &'static str {
+        if self.unicode {
+            "✓"
+        } else {
+            "+"
+        }
+    }
+
+    /// ✗ or a plain fallback.
+    pub fn cross(&self) -> &'static str {
+        if self.unicode {
+            "✗"
+        } else {
+            "x"
+        }
+    }
+
+    /// Write a line to stdout.
+    pub fn line(&mut self, text: &str) -> Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Write raw bytes to stdout.
+    pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// Write one JSON value as a line.
+    pub fn json_line<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
+        serde_json::to_writer(&mut self.out, value).map_err(std::io::Error::from)?;
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Write one JSON value, pretty-printed.
+    pub fn json_pretty<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value).map_err(std::io::Error::from)?;
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Flush stdout.
+    pub fn flush(&mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+
+    /// A message on stderr (suppressed by `--quiet`).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// A warning on stderr (always shown).
+    pub fn warn(&self, text: &str) {
+        eprintln!("{} {text}", self.paint_err(Style::Warn, "warning:"));
+    }
+
+    /// Route stdout through the user's pager (as git does), when it is a terminal.
+    pub fn start_pager(&mut self, repo: Option<&gix::Repository>) {
+        if !self.stdout_tty || self.json {
+            return;
+        }
+        if let Some(pager) = progress::pager_command(repo) {
+            if let Some(child_stdin) = progress::spawn_pager(&pager) {
+                self.out = Box::new(child_stdin);
+            }
+        }
+    }
+
+    /// Terminal width for tables (80 when unknown).
+    pub fn width(&self) -> usize {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|&w| w >= 40)
+            .unwrap_or_else(|| {
+                if self.stdout_tty {
+                    terminal_width().unwrap_or(100)
+                } else {
+                    100
+                }
+            })
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a winsize struct we own; fd 1 is stdout.
+    unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0 && ws.ws_col > 0 {
+            Some(ws.ws_col as usize)
+        } else {
+            None
+        }
+    }
+}
+
+/// Pad or cut `text` to exactly `width` display columns (counting chars).
+pub fn fit(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width {
+        let mut s = text.to_string();
+        s.extend(std::iter::repeat_n(' ', width - n));
+        s
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}

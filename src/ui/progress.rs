@@ -1,0 +1,137 @@
+//! Progress while tests run (an indicatif spinner on stderr with the elapsed
+//! time and the last output line), and the pager, chosen as git chooses it.
+
+use std::io::Write;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::ops::{Progress, Reporter};
+use crate::time::short_duration_ms;
+
+/// Shows a spinner when stderr is a terminal; streams output with `--verbose`.
+pub struct Spinner {
+    bar: Option<ProgressBar>,
+    verbose: bool,
+    label: String,
+}
+
+impl Spinner {
+    /// A reporter for the given terminal situation.
+    pub fn new(enabled: bool, verbose: bool) -> Spinner {
+        let bar = (enabled && !verbose).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        Spinner {
+            bar,
+            verbose,
+            label: String::new(),
+        }
+    }
+}
+
+impl Reporter for Spinner {
+    fn report(&mut self, progress: Progress<'_>) {
+        match progress {
+            Progress::TestsStarted { id, command } => {
+                self.label = format!("testing {id}");
+                if self.verbose {
+                    eprintln!("running tests for {id}: {command}");
+                }
+                if let Some(bar) = &self.bar {
+                    bar.reset_elapsed();
+                    bar.set_message(self.label.clone());
+                    bar.enable_steady_tick(Duration::from_millis(100));
+                }
+            }
+            Progress::TestsRunning(tick) => {
+                if self.verbose && !tick.output.is_empty() {
+                    let mut err = std::io::stderr().lock();
+                    let _ = err.write_all(tick.output);
+                    let _ = err.flush();
+                }
+                if let Some(bar) = &self.bar {
+                    let ms = tick.elapsed.as_millis() as u64;
+                    let width = 60usize;
+                    let last: String = tick.last_line.chars().take(width).collect();
+                    bar.set_message(format!(
+                        "{}  {}  {}",
+                        self.label,
+                        short_duration_ms(ms),
+                        last
+                    ));
+                }
+            }
+            Progress::TestsFinished(_) => {
+                if let Some(bar) = &self.bar {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+
+    fn wants_output(&self) -> bool {
+        self.verbose
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+static PAGER: Mutex<Option<Child>> = Mutex::new(None);
+
+/// The pager git would use: `GIT_PAGER`, `core.pager`, `PAGER`, else `less`.
+/// `cat` or an empty value means no pager.
+pub fn pager_command(repo: Option<&gix::Repository>) -> Option<String> {
+    let from_env = |k: &str| std::env::var(k).ok();
+    let configured = repo.and_then(|r| {
+        r.config_snapshot()
+            .string("core.pager")
+            .map(|s| s.to_string())
+    });
+    let pager = from_env("GIT_PAGER")
+        .or(configured)
+        .or_else(|| from_env("PAGER"))
+        .unwrap_or_else(|| "less".to_string());
+    let trimmed = pager.trim();
+    (!trimmed.is_empty() && trimmed != "cat").then(|| trimmed.to_string())
+}
+
+/// Start the pager; our stdout then goes to its stdin. Like git, the pager
+/// command is the user's own configuration and runs through `sh -c`.
+pub fn spawn_pager(pager: &str) -> Option<ChildStdin> {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(pager).stdin(Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    if std::env::var_os("LV").is_none() {
+        cmd.env("LV", "-c");
+    }
+    let mut child = cmd.spawn().ok()?;
+    let stdin = child.stdin.take()?;
+    if let Ok(mut slot) = PAGER.lock() {
+        *slot = Some(child);
+    }
+    Some(stdin)
+}
+
+/// Wait for the pager to exit (after our output is closed).
+pub fn finish_pager() {
+    let child = PAGER.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(mut child) = child {
+        let _ = child.wait();
+    }
+}

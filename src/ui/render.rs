@@ -1,0 +1,274 @@
+//! Human rendering of upgrades and events: tables, panels and detail views.
+
+use super::{fit, Style, Ui};
+use crate::error::Result;
+use crate::record::{Record, State, TestResult};
+use crate::store::{LoggedEvent, Upgrade};
+use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
+
+/// The short form of a hash.
+pub fn short(hex: &str) -> &str {
+    &hex[..hex.len().min(10)]
+}
+
+/// "2h ago" for an RFC 3339 timestamp.
+pub fn age(ts: &str) -> String {
+    parse_rfc3339(ts)
+        .map(|t| relative(t, now_unix()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The coloured state word.
+pub fn state(ui: &Ui, s: State) -> String {
+    let style = match s {
+        State::Proposed => Style::Warn,
+        State::Approved => Style::Bold,
+        State::Applied => Style::Good,
+        State::Rejected | State::Failed | State::Expired | State::RolledBack => Style::Bad,
+    };
+    ui.paint(style, s.as_str())
+}
+
+/// A one-word test summary with a mark.
+pub fn tests_summary(ui: &Ui, tests: &Option<TestResult>) -> String {
+    match tests {
+        None => ui.paint(Style::Dim, "not run"),
+        Some(t) => match t.passed {
+            Some(true) => ui.paint(Style::Good, &format!("{} passed", ui.check())),
+            Some(false) => ui.paint(Style::Bad, &format!("{} {}", ui.cross(), t.status)),
+            None => ui.paint(Style::Dim, "not configured"),
+        },
+    }
+}
+
+fn plain_tests(ui: &Ui, tests: &Option<TestResult>) -> String {
+    match tests {
+        None => "not run".into(),
+        Some(t) => match t.passed {
+            Some(true) => format!("{} passed", ui.check()),
+            Some(false) => format!("{} {}", ui.cross(), t.status),
+            None => "not configured".into(),
+        },
+    }
+}
+
+/// An aligned table of upgrades that fits the terminal width.
+pub fn table(ui: &mut Ui, ups: &[&Upgrade]) -> Result<()> {
+    let width = ui.width();
+    let id_w = ups
+        .iter()
+        .map(|u| u.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 20);
+    let state_w = 11;
+    let age_w = 10;
+    let tests_w = 16;
+    let changes: Vec<String> = ups
+        .iter()
+        .map(|u| format!("+{} -{}", u.record.stats.added, u.record.stats.removed))
+        .collect();
+    let changes_w = changes.iter().map(|c| c.len()).max().unwrap_or(7).max(7);
+    let fixed = id_w + state_w + age_w + tests_w + changes_w + 5 * 2;
+    let desc_w = width.saturating_sub(fixed).max(20);
+    let header = format!(
+        "{}  {}  {}  {}  {}  {}",
+        fit("ID", id_w),
+        fit("STATE", state_w),
+        fit("AGE", age_w),
+        fit("CHANGES", changes_w),
+        fit("TESTS", tests_w),
+        "DESCRIPTION"
+    );
+    let header = ui.paint(Style::Dim, header.trim_end());
+    ui.line(&header)?;
+    for (u, ch) in ups.iter().zip(&changes) {
+        let r = &u.record;
+        let flag = if r.policy_change { " [policy]" } else { "" };
+        let desc = crate::record::sanitize_line(&format!("{}{flag}", r.description), desc_w);
+        let tests_plain = fit(&plain_tests(ui, &r.tests), tests_w);
+        let tests = match r.tests.as_ref().and_then(|t| t.passed) {
+            Some(true) => ui.paint(Style::Good, &tests_plain),
+            Some(false) => ui.paint(Style::Bad, &tests_plain),
+            None => ui.paint(Style::Dim, &tests_plain),
+        };
+        let st = state(ui, r.state);
+        let pad = " ".repeat(state_w.saturating_sub(r.state.as_str().len()));
+        let line = format!(
+            "{}  {st}{pad}  {}  {}  {tests}  {}",
+            ui.paint(Style::Id, &fit(&u.id, id_w)),
+            fit(&age(&r.updated_at), age_w),
+            fit(ch, changes_w),
+            fit(&desc, desc_w),
+        );
+        ui.line(line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The detail view of `show`.
+pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent]) -> Result<()> {
+    let r: &Record = &up.record;
+    let title = format!("upgrade {}", up.id);
+    let title = ui.paint(Style::Id, &title);
+    ui.line(&format!("{title}  {}", state(ui, r.state)))?;
+    let desc = r.description.replace('\t', "    ");
+    for line in desc.lines() {
+        let clean: String = line.chars().filter(|c| !c.is_control()).collect();
+        ui.line(&format!("    {clean}"))?;
+    }
+    ui.line("")?;
+    let rows: Vec<(&str, String)> = vec![
+        ("Target", r.target.clone()),
+        ("Head", short(&r.head).to_string()),
+        ("Base", short(&r.base).to_string()),
+        (
+            "Proposed",
+            format!(
+                "{} by {} ({})",
+                age(&r.proposed_at),
+                r.proposed_by,
+                r.proposed_at
+            ),
+        ),
+        (
+            "Changes",
+            format!(
+                "{} files, +{} -{}",
+                r.stats.files, r.stats.added, r.stats.removed
+            ),
+        ),
+        ("Tests", tests_line(ui, &r.tests)),
+    ];
+    for (k, v) in rows {
+        ui.line(&format!("{}  {v}", ui.paint(Style::Bold, &fit(k, 9))))?;
+    }
+    if r.policy_change {
+        let text = ui.paint(
+            Style::Warn,
+            "this upgrade changes the policy file or a protected path",
+        );
+        ui.line(&format!(
+            "{}  {text}",
+            ui.paint(Style::Bold, &fit("Policy", 9))
+        ))?;
+    }
+    if !r.approvals.is_empty() {
+        ui.line(&ui.paint(Style::Bold, "Approvals"))?;
+        for a in &r.approvals {
+            let stale = if a.head != r.head {
+                " (earlier head)"
+            } else {
+                ""
+            };
+            let comment = a
+                .comment
+                .as_deref()
+                .map(|c| format!(": {}", crate::record::sanitize_line(c, 200)))
+                .unwrap_or_default();
+            ui.line(&format!(
+                "  {} {} {}{stale}{comment}",
+                ui.check(),
+                a.by,
+                age(&a.at)
+            ))?;
+        }
+    }
+    if let Some(c) = &r.closed {
+        let reason = c
+            .reason
+            .as_deref()
+            .map(|x| format!(": {}", crate::record::sanitize_line(x, 200)))
+            .unwrap_or_default();
+        ui.line(&format!(
+            "{}  by {} {}{reason}",
+            ui.paint(Style::Bold, &fit("Closed", 9)),
+            c.by,
+            age(&c.at)
+        ))?;
+    }
+    if let Some(l) = &r.landing {
+        ui.line(&format!(
+            "{}  by {} {} ({} -> {})",
+            ui.paint(Style::Bold, &fit("Landed", 9)),
+            l.by,
+            age(&l.at),
+            short(&l.previous_target),
+            short(&l.new_target)
+        ))?;
+    }
+    ui.line("")?;
+    ui.line(&ui.paint(Style::Bold, "Files"))?;
+    for f in &r.files {
+        let counts = if f.binary {
+            "binary".to_string()
+        } else {
+            format!("+{} -{}", f.added, f.removed)
+        };
+        let path = crate::record::sanitize_line(&f.path, 200);
+        ui.line(&format!(
+            "  {}  {}  {path}",
+            fit(&f.status, 12),
+            fit(&counts, 12)
+        ))?;
+    }
+    if let Some(t) = &r.tests {
+        if t.passed == Some(false) && !t.output.trim().is_empty() {
+            ui.line("")?;
+            ui.line(&ui.paint(Style::Bold, "Test output (end)"))?;
+            let lines: Vec<&str> = t.output.lines().collect();
+            for l in &lines[lines.len().saturating_sub(20)..] {
+                ui.line(&format!("  {}", crate::record::sanitize_line(l, 300)))?;
+            }
+        }
+    }
+    if !events.is_empty() {
+        ui.line("")?;
+        ui.line(&ui.paint(Style::Bold, "Events"))?;
+        for e in events {
+            event_line(ui, e, false)?;
+        }
+    }
+    Ok(())
+}
+
+fn tests_line(ui: &Ui, tests: &Option<TestResult>) -> String {
+    match tests {
+        None => ui.paint(Style::Dim, "not run"),
+        Some(t) => {
+            let summary = tests_summary(ui, tests);
+            match &t.command {
+                Some(cmd) => format!(
+                    "{summary} in {} on {} ({})",
+                    short_duration_ms(t.duration_ms),
+                    short(&t.commit),
+                    crate::record::sanitize_line(cmd, 80)
+                ),
+                None => format!("{summary} (no [test] command in .upgrades.toml)"),
+            }
+        }
+    }
+}
+
+/// One event as a line: time, id, event, actor, details.
+pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
+    let ev = &e.event;
+    let mut extra = String::new();
+    for key in ["reason", "comment", "status", "target"] {
+        if let Some(v) = ev.details.get(key).and_then(|v| v.as_str()) {
+            extra.push_str(&format!(" {key}={}", crate::record::sanitize_line(v, 80)));
+        }
+    }
+    let id = if with_id {
+        format!("{} ", ui.paint(Style::Id, &ev.id))
+    } else {
+        String::new()
+    };
+    let name = ui.paint(Style::Bold, ev.event.as_str());
+    ui.line(&format!(
+        "  {}  {id}{name}  {}{}",
+        ui.paint(Style::Dim, &rfc3339(e.time)),
+        ev.actor,
+        ui.paint(Style::Dim, &extra)
+    ))
+}

@@ -1,0 +1,119 @@
+//! Keeping checked-out worktrees honest. gix moves branch refs without looking
+//! at worktrees; when the target branch is checked out somewhere, moving it
+//! would leave that worktree's index and files stale. So before landing we
+//! find every worktree that has the target checked out and require it to be
+//! clean, and after landing we update it the way `git merge --ff-only` would.
+
+use std::path::PathBuf;
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+
+use crate::error::{Error, Result};
+use crate::repo;
+
+/// A non-bare worktree whose HEAD is the target branch.
+#[derive(Debug, Clone)]
+pub struct CheckedOut {
+    /// Its working directory.
+    pub dir: PathBuf,
+}
+
+/// Every worktree (main and linked) that has `branch_ref` checked out.
+pub fn worktrees_on(repo: &gix::Repository, branch_ref: &str) -> Result<Vec<CheckedOut>> {
+    let mut out = Vec::new();
+    let main = repo.main_repo().unwrap_or_else(|_| repo.clone());
+    let mut candidates: Vec<gix::Repository> = vec![main];
+    for proxy in repo.worktrees()? {
+        if let Ok(r) = proxy.into_repo_with_possibly_inaccessible_worktree() {
+            candidates.push(r);
+        }
+    }
+    for r in candidates {
+        let Some(dir) = r.workdir().map(|p| p.to_path_buf()) else {
+            continue;
+        };
+        let Ok(Some(head)) = r.head_name() else {
+            continue;
+        };
+        if head.as_bstr().to_str_lossy() == branch_ref && dir.exists() {
+            out.push(CheckedOut { dir });
+        }
+    }
+    Ok(out)
+}
+
+/// Refuse unless the worktree has no staged or unstaged changes to tracked files.
+pub fn ensure_clean(repo: &gix::Repository, wt: &CheckedOut, branch: &str) -> Result<()> {
+    let _ = repo;
+    let mut cmd = repo::git_command();
+    cmd.arg("--git-dir")
+        .arg(worktree_git_dir(wt)?)
+        .arg("--work-tree")
+        .arg(&wt.dir)
+        .args([
+            "status",
+            "--porcelain=v1",
+            "--untracked-files=no",
+            "--ignore-submodules=all",
+        ]);
+    let out = repo::run_git(cmd, "check the checked-out target for local changes")?;
+    if !out.trim().is_empty() {
+        return Err(Error::conflict(format!(
+            "the target branch {branch} is checked out in {} and has local changes",
+            wt.dir.display()
+        ))
+        .hint("commit or stash them there, then run the command again"));
+    }
+    Ok(())
+}
+
+/// After the ref moved from `old` to `new`, bring the worktree's index and files along.
+pub fn fast_forward(
+    repo: &gix::Repository,
+    wt: &CheckedOut,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<()> {
+    let _ = repo;
+    let mut cmd = repo::git_command();
+    cmd.arg("--git-dir")
+        .arg(worktree_git_dir(wt)?)
+        .arg("--work-tree")
+        .arg(&wt.dir)
+        .current_dir(&wt.dir)
+        .args(["read-tree", "-u", "-m"])
+        .arg(old.to_string())
+        .arg(new.to_string());
+    repo::run_git(
+        cmd,
+        &format!("update the checked-out worktree {}", wt.dir.display()),
+    )
+    .map_err(|e| {
+        e.hint(format!(
+            "the branch moved; run `git reset --keep` in {} to catch up",
+            wt.dir.display()
+        ))
+    })?;
+    Ok(())
+}
+
+/// The git dir of a worktree: `.git` may be a directory or a `gitdir:` file.
+fn worktree_git_dir(wt: &CheckedOut) -> Result<PathBuf> {
+    let dot_git = wt.dir.join(".git");
+    if dot_git.is_dir() {
+        return Ok(dot_git);
+    }
+    let text = std::fs::read_to_string(&dot_git)
+        .map_err(|e| Error::from_std(format!("cannot read {}", dot_git.display()), &e))?;
+    let path = text
+        .trim()
+        .strip_prefix("gitdir:")
+        .map(|p| PathBuf::from(p.trim()))
+        .ok_or_else(|| Error::failure(format!("{} is not a gitdir file", dot_git.display())))?;
+    Ok(if path.is_absolute() {
+        path
+    } else {
+        wt.dir.join(path)
+    })
+}

@@ -236,12 +236,7 @@ pub fn unified(
         match (side_text(repo, c.old)?, side_text(repo, c.new)?) {
             (SideText::Text(o), SideText::Text(n)) => {
                 if o != n {
-                    let diff = text_diff(&o, &n);
-                    let _ = write!(
-                        out,
-                        "{}",
-                        diff.unified_diff().context_radius(3).header(&a, &b)
-                    );
+                    write_hunks(out, &o, &n, &a, &b);
                 }
             }
             _ => {
@@ -254,6 +249,37 @@ pub fn unified(
         lines += out[start..].lines().count();
     }
     Ok(false)
+}
+
+/// Unified hunks with git's default function-name context after `@@ … @@`.
+fn write_hunks(out: &mut String, old: &str, new: &str, a: &str, b: &str) {
+    let diff = text_diff(old, new);
+    let old_lines: Vec<&str> = old.lines().collect();
+    let mut udiff = diff.unified_diff();
+    udiff.context_radius(3);
+    let _ = writeln!(out, "--- {a}\n+++ {b}");
+    for hunk in udiff.iter_hunks() {
+        let text = hunk.to_string();
+        let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
+        let start = hunk.ops().first().map_or(0, |op| op.old_range().start);
+        let func = old_lines[..start.min(old_lines.len())]
+            .iter()
+            .rev()
+            .find(|l| l.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$'))
+            .map(|l| {
+                let cut: String = l.chars().take(80).collect();
+                cut.trim_end().to_string()
+            });
+        match func {
+            Some(f) => {
+                let _ = writeln!(out, "{header} {f}");
+            }
+            None => {
+                let _ = writeln!(out, "{header}");
+            }
+        }
+        out.push_str(body);
+    }
 }
 
 /// The first `max_lines` lines of the unified diff, for the record's preview.

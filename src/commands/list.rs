@@ -21,11 +21,17 @@ pub struct ListArgs {
 }
 
 /// Show the pending queue and recent history
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct StatusArgs {
     /// How many recent closed upgrades to show
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub history: usize,
+}
+
+impl Default for StatusArgs {
+    fn default() -> Self {
+        StatusArgs { history: 10 }
+    }
 }
 
 fn parse_state(text: &str) -> std::result::Result<State, String> {
@@ -35,7 +41,10 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
     })
 }
 
-fn load_all(ui: &Ui) -> Result<(Vec<Upgrade>, Vec<(String, Error)>)> {
+/// Readable upgrades and the ids that could not be read, with why.
+type Loaded = (Vec<Upgrade>, Vec<(String, Error)>);
+
+fn load_all(ui: &Ui) -> Result<Loaded> {
     let repo = crate::repo::open()?;
     let store = Store::new(&repo);
     let mut good = Vec::new();

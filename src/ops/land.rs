@@ -209,7 +209,9 @@ pub fn land(
     let mut attempt = 0;
     loop {
         let up = store.load(&id)?;
-        if up.record.state != State::Approved || up.record.head != head.to_string() {
+        if up.record.state != State::Approved
+            || up.record.head.parse::<ObjectId>().ok() != Some(head)
+        {
             return Err(Error::conflict(format!(
                 "upgrade {id} changed while its tests ran (it is now {})",
                 up.record.state

@@ -7,12 +7,12 @@ use super::{
     branch_tip, default_target, details, policy_at, record_tests, run_tests, transition, Actor,
     Reporter,
 };
+use crate::diff;
 use crate::error::{Error, Kind, Result};
 use crate::ids::{generate_id, validate_id};
 use crate::machine::Facts;
 use crate::record::{EventKind, Record, State, RECORD_FORMAT};
 use crate::store::{open_ref, update, Append, Store, Upgrade};
-use crate::{diff, store};
 
 /// The longest description accepted.
 pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
@@ -161,13 +161,11 @@ pub fn propose(
         }) {
             Ok(tip) => break Upgrade { id, tip, record },
             Err(e) if e.kind == Kind::Conflict => {
-                if req.id.is_some() || exists(store, &id)? {
-                    if req.id.is_some() {
-                        return Err(Error::conflict(format!(
-                            "an upgrade with id {id:?} already exists"
-                        ))
-                        .hint("choose another --id, or leave it out to get a generated one"));
-                    }
+                if req.id.is_some() {
+                    return Err(Error::conflict(format!(
+                        "an upgrade with id {id:?} already exists"
+                    ))
+                    .hint("choose another --id, or leave it out to get a generated one"));
                 }
                 attempt += 1;
                 if attempt > super::MAX_RETRIES {
@@ -191,10 +189,6 @@ pub fn propose(
     )?;
     let tester = Actor::current(repo)?;
     record_tests(store, &created.id, &tester, &result)
-}
-
-fn exists(store: &Store<'_>, id: &str) -> Result<bool> {
-    Ok(store.ref_tip(&store::notes_ref(id))?.is_some())
 }
 
 /// Resolve a revision to a commit id, as `git rev-parse <rev>^{commit}` would.

@@ -64,7 +64,7 @@ impl Store<'_> {
                 commit: id,
             });
         }
-        out.sort_by(|a, b| (a.event.seq, a.time, a.commit).cmp(&(b.event.seq, b.time, b.commit)));
+        out.sort_by_key(|e| (e.event.seq, e.time, e.commit));
         Ok(out)
     }
 }

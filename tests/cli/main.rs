@@ -1,1 +1,23 @@
+//! Integration tests: the real binary against real git repositories.
 
+mod common;
+mod test_core;
+mod test_errors;
+mod test_generated;
+
+#[test]
+fn test_no_forgotten_test_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(stem) = name.strip_suffix(".rs") {
+            if stem != "main" {
+                assert!(
+                    main.contains(&format!("mod {stem};")),
+                    "tests/cli/{name} is not in main.rs"
+                );
+            }
+        }
+    }
+}

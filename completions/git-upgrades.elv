@@ -1,0 +1,273 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[git-upgrades] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'git-upgrades'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'git-upgrades'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand list 'List upgrades (open ones by default)'
+            cand ls 'List upgrades (open ones by default)'
+            cand status 'Show the pending queue and recent history'
+            cand show 'Show one upgrade: its record, test results and events'
+            cand diff 'Show the unified diff of an upgrade against its base'
+            cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
+            cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand log 'Show the events of every upgrade (or one), oldest first'
+            cand util 'Generate man pages and completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-upgrades;propose'= {
+            cand -m 'What the change does'
+            cand --message 'What the change does'
+            cand --id 'Choose the upgrade id instead of generating one'
+            cand --target 'The branch to land on (default: upgrades.target, the policy''s target, main or master)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --no-test 'Do not run the tests now'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;list'= {
+            cand --state 'Only upgrades in this state (repeatable)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand -a 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+            cand --all 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;ls'= {
+            cand --state 'Only upgrades in this state (repeatable)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand -a 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+            cand --all 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;status'= {
+            cand --history 'How many recent closed upgrades to show'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;show'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;diff'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --stat 'Show only a diffstat'
+            cand --name-only 'Show only the names of changed files'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;approve'= {
+            cand -m 'A comment recorded with the approval'
+            cand --message 'A comment recorded with the approval'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --no-apply 'Only record the approval; do not land'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;reject'= {
+            cand -m 'Why it is rejected'
+            cand --message 'Why it is rejected'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;log'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;util'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+            cand completions 'Write completion scripts for every supported shell into DIR'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-upgrades;util;man'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;util;completions'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;util;help'= {
+            cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+            cand completions 'Write completion scripts for every supported shell into DIR'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-upgrades;util;help;man'= {
+        }
+        &'git-upgrades;util;help;completions'= {
+        }
+        &'git-upgrades;util;help;help'= {
+        }
+        &'git-upgrades;help'= {
+            cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand list 'List upgrades (open ones by default)'
+            cand status 'Show the pending queue and recent history'
+            cand show 'Show one upgrade: its record, test results and events'
+            cand diff 'Show the unified diff of an upgrade against its base'
+            cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
+            cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand log 'Show the events of every upgrade (or one), oldest first'
+            cand util 'Generate man pages and completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-upgrades;help;propose'= {
+        }
+        &'git-upgrades;help;list'= {
+        }
+        &'git-upgrades;help;status'= {
+        }
+        &'git-upgrades;help;show'= {
+        }
+        &'git-upgrades;help;diff'= {
+        }
+        &'git-upgrades;help;approve'= {
+        }
+        &'git-upgrades;help;reject'= {
+        }
+        &'git-upgrades;help;log'= {
+        }
+        &'git-upgrades;help;util'= {
+            cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+            cand completions 'Write completion scripts for every supported shell into DIR'
+        }
+        &'git-upgrades;help;util;man'= {
+        }
+        &'git-upgrades;help;util;completions'= {
+        }
+        &'git-upgrades;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,186 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_git_upgrades_global_optspecs
+    string join \n C= json color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_git_upgrades_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_git_upgrades_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_git_upgrades_using_subcommand
+    set -l cmd (__fish_git_upgrades_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "propose" -d 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "list" -d 'List upgrades (open ones by default)'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "ls" -d 'List upgrades (open ones by default)'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "status" -d 'Show the pending queue and recent history'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "show" -d 'Show one upgrade: its record, test results and events'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "diff" -d 'Show the unified diff of an upgrade against its base'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "approve" -d 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "reject" -d 'Reject an upgrade: record who and why, and remove it from the queue'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "log" -d 'Show the events of every upgrade (or one), oldest first'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "util" -d 'Generate man pages and completions'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s m -l message -d 'What the change does' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l id -d 'Choose the upgrade id instead of generating one' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l target -d 'The branch to land on (default: upgrades.target, the policy\'s target, main or master)' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l no-test -d 'Do not run the tests now'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -l state -d 'Only upgrades in this state (repeatable)' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s a -l all -d 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand list" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -l state -d 'Only upgrades in this state (repeatable)' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s a -l all -d 'Include closed upgrades (rejected, expired, applied, failed, rolled back)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l history -d 'How many recent closed upgrades to show' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l stat -d 'Show only a diffstat'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l name-only -d 'Show only the names of changed files'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s m -l message -d 'A comment recorded with the approval' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l no-apply -d 'Only record the approval; do not land'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s m -l message -d 'Why it is rejected' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand reject" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand log" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "propose" -d 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "list" -d 'List upgrades (open ones by default)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "status" -d 'Show the pending queue and recent history'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "show" -d 'Show one upgrade: its record, test results and events'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "diff" -d 'Show the unified diff of an upgrade against its base'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "approve" -d 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "reject" -d 'Reject an upgrade: record who and why, and remove it from the queue'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "log" -d 'Show the events of every upgrade (or one), oldest first'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "util" -d 'Generate man pages and completions'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject log util help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'

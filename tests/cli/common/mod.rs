@@ -1,0 +1,231 @@
+//! A temporary git environment that runs the real binary and real git.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The built binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_git-upgrades"))
+}
+
+/// The result of one command, with text already decoded.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+    /// Assert success and return stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "command failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        &self.stdout
+    }
+    /// Assert the exit code.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    /// Parse stdout as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// A scratch directory with its own HOME and a fixed, increasing clock.
+pub struct TestEnv {
+    pub tmp: tempfile::TempDir,
+    clock: AtomicU64,
+    pub name: String,
+    pub email: String,
+}
+
+const START: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let tmp = tempfile::Builder::new()
+            .prefix("gu-test-")
+            .tempdir()
+            .expect("tempdir");
+        std::fs::create_dir_all(tmp.path().join("home")).unwrap();
+        TestEnv {
+            tmp,
+            clock: AtomicU64::new(START),
+            name: "Alice".into(),
+            email: "alice@example.com".into(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The next timestamp (one minute later each call).
+    pub fn tick(&self) -> u64 {
+        self.clock.fetch_add(60, Ordering::SeqCst) + 60
+    }
+
+    /// Move the clock forward.
+    pub fn advance(&self, secs: u64) {
+        self.clock.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    fn base(&self, program: &Path, dir: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(dir).env_clear();
+        let path = format!(
+            "{}:{}",
+            bin().parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into())
+        );
+        let date = format!("@{} +0000", self.tick());
+        cmd.env("PATH", path)
+            .env("HOME", self.path().join("home"))
+            .env("TMPDIR", std::env::temp_dir())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", &self.name)
+            .env("GIT_AUTHOR_EMAIL", &self.email)
+            .env("GIT_COMMITTER_NAME", &self.name)
+            .env("GIT_COMMITTER_EMAIL", &self.email)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_EDITOR", ":")
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C.UTF-8")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// A `git` command in `dir`.
+    pub fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.base(Path::new("git"), dir);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Run git in `dir`, asserting success; stdout trimmed.
+    #[track_caller]
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_cmd(dir, args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Run git in `dir`, returning the whole result.
+    pub fn git_run(&self, dir: &Path, args: &[&str]) -> Run {
+        Run::from(self.git_cmd(dir, args).output().expect("run git"))
+    }
+
+    /// A `git-upgrades` command in `dir`.
+    pub fn cmd(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.base(&bin(), dir);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Run `git-upgrades` in `dir`.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Run {
+        Run::from(self.cmd(dir, args).output().expect("run git-upgrades"))
+    }
+
+    /// Run `git-upgrades` in `dir` as someone else.
+    pub fn run_as(&self, who: &str, dir: &Path, args: &[&str]) -> Run {
+        let email = format!("{}@example.com", who.to_lowercase());
+        let mut cmd = self.cmd(dir, args);
+        cmd.env("GIT_COMMITTER_NAME", who)
+            .env("GIT_COMMITTER_EMAIL", &email);
+        cmd.env("GIT_AUTHOR_NAME", who)
+            .env("GIT_AUTHOR_EMAIL", &email);
+        Run::from(cmd.output().expect("run git-upgrades"))
+    }
+
+    /// A new repository `name` with one commit on main, and the given policy file (if any).
+    pub fn repo(&self, name: &str, policy: Option<&str>) -> PathBuf {
+        let dir = self.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git(&dir, &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.join("README.md"), "hello\n").unwrap();
+        if let Some(p) = policy {
+            std::fs::write(dir.join(".upgrades.toml"), p).unwrap();
+        }
+        self.git(&dir, &["add", "-A"]);
+        self.git(&dir, &["commit", "-q", "-m", "initial"]);
+        dir
+    }
+
+    /// Commit `content` to `file` on a new branch `branch` off `from`; returns the commit.
+    pub fn branch_commit(
+        &self,
+        dir: &Path,
+        branch: &str,
+        from: &str,
+        file: &str,
+        content: &str,
+    ) -> String {
+        self.git(dir, &["checkout", "-q", "-B", branch, from]);
+        if let Some(parent) = Path::new(file).parent() {
+            std::fs::create_dir_all(dir.join(parent)).unwrap();
+        }
+        std::fs::write(dir.join(file), content).unwrap();
+        self.git(dir, &["add", "-A"]);
+        self.git(dir, &["commit", "-q", "-m", &format!("change {file}")]);
+        let head = self.git(dir, &["rev-parse", "HEAD"]);
+        self.git(dir, &["checkout", "-q", "-"]);
+        head
+    }
+
+    /// Propose `branch` and return its id.
+    #[track_caller]
+    pub fn propose(&self, dir: &Path, branch: &str, message: &str, extra: &[&str]) -> String {
+        let mut args = vec!["propose", branch, "-m", message, "--json"];
+        args.extend_from_slice(extra);
+        let run = self.run(dir, &args);
+        run.ok();
+        run.json()["id"].as_str().expect("id").to_string()
+    }
+
+    /// `git for-each-ref` over everything: a snapshot to compare before/after.
+    pub fn refs(&self, dir: &Path) -> String {
+        self.git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])
+    }
+
+    /// `git fsck --strict` must be clean.
+    #[track_caller]
+    pub fn fsck(&self, dir: &Path) {
+        let run = self.git_run(dir, &["fsck", "--strict", "--no-progress"]);
+        assert_eq!(run.code, 0, "fsck failed: {}{}", run.stdout, run.stderr);
+        assert!(!run.stderr.contains("error"), "fsck: {}", run.stderr);
+    }
+}
+
+pub const PASSING: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout = \"1m\"\n";

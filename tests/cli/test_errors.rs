@@ -1,0 +1,229 @@
+//! Bad input: one clear line, the documented exit code, nothing half-written.
+
+use crate::common::{TestEnv, PASSING};
+
+fn one_error_line(stderr: &str) {
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "expected one error line:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn unknown_invalid_and_escaping_ids() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    let before = env.refs(&repo);
+    for (args, code) in [
+        (vec!["show", "deadbeef"], 6),
+        (vec!["approve", "deadbeef"], 6),
+        (vec!["reject", "deadbeef"], 6),
+        (vec!["diff", "deadbeef"], 6),
+        (vec!["log", "deadbeef"], 6),
+        (vec!["show", "../../heads/main"], 2),
+        (vec!["approve", "a/b"], 2),
+        (vec!["reject", "x.lock"], 2),
+        (vec!["show", "a\nb"], 2),
+        (vec!["show", ""], 2),
+    ] {
+        let run = env.run(&repo, &args);
+        run.code(code);
+        one_error_line(&run.stderr);
+    }
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let run = env.run(&repo, &["propose", "f", "-m", "x", "--id", "../escape"]);
+    run.code(2);
+    let after = env.refs(&repo);
+    assert_eq!(before.lines().filter(|l| l.contains("upgrade")).count(), 0);
+    assert_eq!(after.lines().filter(|l| l.contains("upgrade")).count(), 0);
+}
+
+#[test]
+fn proposing_nothing_new_is_refused() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    let run = env.run(&repo, &["propose", "main", "-m", "same"]);
+    run.code(2);
+    assert!(run.stderr.contains("nothing to propose"));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    env.git(&repo, &["reset", "-q", "--hard", "f"]);
+    let old = env.git(&repo, &["rev-parse", "main~1"]);
+    let run = env.run(&repo, &["propose", &old, "-m", "behind"]);
+    run.code(2);
+    one_error_line(&run.stderr);
+    let run = env.run(&repo, &["propose", "f", "-m", "   "]);
+    run.code(2);
+    let run = env.run(&repo, &["propose", "no-such-rev", "-m", "x"]);
+    run.code(1);
+    one_error_line(&run.stderr);
+    assert_eq!(
+        env.git(&repo, &["for-each-ref", "refs/upgrades/", "refs/notes/"]),
+        ""
+    );
+}
+
+#[test]
+fn no_such_target_and_not_a_repository() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let run = env.run(&repo, &["propose", "f", "-m", "x", "--target", "nope"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("no such target branch"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&repo, &["propose", "f", "-m", "x", "--target", "bad..name"]);
+    run.code(2);
+    let outside = env.path().join("plain");
+    std::fs::create_dir_all(&outside).unwrap();
+    let mut cmd = env.cmd(&outside, &["list"]);
+    cmd.env("GIT_CEILING_DIRECTORIES", env.path());
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    env.run(&repo, &["propose"]).code(2);
+    env.run(&repo, &["frobnicate"]).code(2);
+    env.run(&repo, &["list", "--state", "bogus"]).code(2);
+    env.run(&repo, &["--version"]).ok();
+    env.run(&repo, &["--help"]).ok();
+}
+
+#[test]
+fn a_damaged_record_is_reported_and_the_rest_still_lists() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
+    let good = env.propose(&repo, "a", "Good", &["--no-test"]);
+    let bad = env.propose(&repo, "b", "Bad", &["--no-test"]);
+    // Overwrite the bad one's note with garbage, with plain git.
+    let head = env.git(&repo, &["rev-parse", "b"]);
+    env.git(
+        &repo,
+        &[
+            "notes",
+            &format!("--ref=upgrades/{bad}"),
+            "add",
+            "-f",
+            "-m",
+            "{ not json",
+            &head,
+        ],
+    );
+    // And a note ref that is not ours at all.
+    env.git(
+        &repo,
+        &[
+            "notes",
+            "--ref=upgrades/stranger",
+            "add",
+            "-m",
+            "hello",
+            &head,
+        ],
+    );
+    let run = env.run(&repo, &["list", "--json"]);
+    run.ok();
+    let items = run.json();
+    let items = items.as_array().unwrap();
+    assert!(items
+        .iter()
+        .any(|i| i["id"] == good.as_str() && i["state"] == "proposed"));
+    assert!(items
+        .iter()
+        .any(|i| i["id"] == bad.as_str() && i["state"].is_null() && i["error"].is_string()));
+    let human = env.run(&repo, &["list"]);
+    assert!(human.stdout.contains(&good));
+    assert!(
+        human.stderr.contains(&bad) && human.stderr.contains("damaged"),
+        "{}",
+        human.stderr
+    );
+    let run = env.run(&repo, &["show", &bad]);
+    run.code(1);
+    one_error_line(&run.stderr);
+    let before = env.refs(&repo);
+    env.run_as("Bob", &repo, &["approve", &bad]).code(1);
+    assert_eq!(env.refs(&repo), before);
+    env.run_as("Bob", &repo, &["approve", &good]).ok();
+}
+
+#[test]
+fn reftable_repositories_are_refused_before_writing() {
+    let env = TestEnv::new();
+    let dir = env.path().join("rt");
+    let init = env.git_run(
+        env.path(),
+        &[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            "--ref-format=reftable",
+            dir.to_str().unwrap(),
+        ],
+    );
+    if init.code != 0 {
+        eprintln!("git cannot create reftable repositories here; skipping");
+        return;
+    }
+    std::fs::write(dir.join("a"), "a").unwrap();
+    env.git(&dir, &["add", "."]);
+    env.git(&dir, &["commit", "-qm", "a"]);
+    env.git(&dir, &["checkout", "-qb", "f"]);
+    std::fs::write(dir.join("b"), "b").unwrap();
+    env.git(&dir, &["add", "."]);
+    env.git(&dir, &["commit", "-qm", "b"]);
+    let run = env.run(&dir, &["propose", "f", "-m", "x", "--target", "main"]);
+    run.code(1);
+    assert!(run.stderr.contains("reftable"), "{}", run.stderr);
+    assert!(!dir.join(".git/refs/upgrades").exists());
+    assert!(!dir.join(".git/refs/notes").exists());
+}
+
+#[test]
+fn size_limit_is_enforced_at_propose() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some("[policy]\nmax_diff_lines = 10\n"));
+    let big: String = (0..11).map(|i| format!("{i}\n")).collect();
+    env.branch_commit(&repo, "big", "main", "big.txt", &big);
+    let run = env.run(&repo, &["propose", "big", "-m", "Too big"]);
+    run.code(5);
+    assert!(run.stderr.contains("11 changed lines"), "{}", run.stderr);
+    assert_eq!(
+        env.git(&repo, &["for-each-ref", "refs/upgrades/", "refs/notes/"]),
+        ""
+    );
+}
+
+#[test]
+fn unknown_identity_is_a_clear_error() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let mut cmd = env.cmd(&repo, &["propose", "f", "-m", "x"]);
+    for var in [
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("EMAIL", "");
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("identity"));
+}

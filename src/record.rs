@@ -235,11 +235,59 @@ pub struct Record {
 }
 
 impl Record {
-    /// Serialize as the note text: pretty JSON with a trailing newline.
+    /// Serialize as the note text: a short human summary (for `git log
+    /// --notes`), a blank line, then the record as pretty JSON. Only the JSON
+    /// is read back; the summary is derived from it.
     pub fn to_note(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).expect("records serialize: plain data only");
+        let mut out = self.summary().into_bytes();
+        out.push(b'\n');
+        out.extend(serde_json::to_vec_pretty(self).expect("records serialize: plain data only"));
         out.push(b'\n');
         out
+    }
+
+    /// A few plain lines: id, state, description, approvals, tests.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "upgrade {} ({}): {}\n",
+            self.id,
+            self.state,
+            sanitize_line(&self.description, 100)
+        );
+        for a in &self.approvals {
+            s.push_str(&format!(
+                "approved-by: {} at {}\n",
+                sanitize_line(&a.by, 200),
+                a.at
+            ));
+        }
+        if let Some(t) = &self.tests {
+            let cmd = t
+                .command
+                .as_deref()
+                .map(|c| sanitize_line(c, 100))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "tests: {} on {} {cmd}\n",
+                t.status,
+                &t.commit[..t.commit.len().min(12)]
+            ));
+        }
+        if let Some(l) = &self.landing {
+            s.push_str(&format!(
+                "applied-by: {} at {}\n",
+                sanitize_line(&l.by, 200),
+                l.at
+            ));
+        }
+        if let Some(c) = &self.closed {
+            s.push_str(&format!(
+                "closed-by: {} at {}\n",
+                sanitize_line(&c.by, 200),
+                c.at
+            ));
+        }
+        s
     }
 
     /// Parse a note strictly, checking the version and that it belongs to `expected_id`.
@@ -251,6 +299,11 @@ impl Record {
                 MAX_RECORD_BYTES
             )));
         }
+        // The JSON starts at the first line that is exactly "{" (after the summary).
+        let bytes = match bytes.windows(3).position(|w| w == b"\n{\n") {
+            Some(at) if !bytes.starts_with(b"{") => &bytes[at + 1..],
+            _ => bytes,
+        };
         check_format(bytes, "record", RECORD_FORMAT)?;
         let record: Record = serde_json::from_slice(bytes)
             .map_err(|e| Error::failure(format!("damaged record: {e}")))?;

@@ -40,7 +40,10 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the events of every upgrade (or one), oldest first')
+            [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Run the policy''s scheduled actions: expire, auto-approve and land, prune')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -149,6 +152,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--no-apply', '--no-apply', [CompletionResultType]::ParameterName, 'Only record the approval; do not land')
+            [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'Sign the approval with git''s signing set-up (implied when the policy requires it)')
+            [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign the approval with git''s signing set-up (implied when the policy requires it)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -176,9 +181,58 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-upgrades;apply' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the bypass is needed (recorded in the events)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--urgent', '--urgent', [CompletionResultType]::ParameterName, 'Bypass the approval wait (needs --reason and policy.allow_urgent)')
+            [CompletionResult]::new('--skip-tests', '--skip-tests', [CompletionResultType]::ParameterName, 'With --urgent: do not run the tests (needs policy.allow_urgent_skip_tests)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;rollback' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why (recorded in the event)')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why (recorded in the event)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-upgrades;log' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;maintain' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only print what would be done')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only print what would be done')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -258,7 +312,10 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the events of every upgrade (or one), oldest first')
+            [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Run the policy''s scheduled actions: expire, auto-approve and land, prune')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -284,7 +341,16 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;help;reject' {
             break
         }
+        'git-upgrades;help;apply' {
+            break
+        }
+        'git-upgrades;help;rollback' {
+            break
+        }
         'git-upgrades;help;log' {
+            break
+        }
+        'git-upgrades;help;maintain' {
             break
         }
         'git-upgrades;help;util' {

@@ -16,6 +16,9 @@ _git__upgrades() {
             ",$1")
                 cmd="git__upgrades"
                 ;;
+            git__upgrades,apply)
+                cmd="git__upgrades__subcmd__apply"
+                ;;
             git__upgrades,approve)
                 cmd="git__upgrades__subcmd__approve"
                 ;;
@@ -34,11 +37,17 @@ _git__upgrades() {
             git__upgrades,ls)
                 cmd="git__upgrades__subcmd__list"
                 ;;
+            git__upgrades,maintain)
+                cmd="git__upgrades__subcmd__maintain"
+                ;;
             git__upgrades,propose)
                 cmd="git__upgrades__subcmd__propose"
                 ;;
             git__upgrades,reject)
                 cmd="git__upgrades__subcmd__reject"
+                ;;
+            git__upgrades,rollback)
+                cmd="git__upgrades__subcmd__rollback"
                 ;;
             git__upgrades,show)
                 cmd="git__upgrades__subcmd__show"
@@ -48,6 +57,9 @@ _git__upgrades() {
                 ;;
             git__upgrades,util)
                 cmd="git__upgrades__subcmd__util"
+                ;;
+            git__upgrades__subcmd__help,apply)
+                cmd="git__upgrades__subcmd__help__subcmd__apply"
                 ;;
             git__upgrades__subcmd__help,approve)
                 cmd="git__upgrades__subcmd__help__subcmd__approve"
@@ -64,11 +76,17 @@ _git__upgrades() {
             git__upgrades__subcmd__help,log)
                 cmd="git__upgrades__subcmd__help__subcmd__log"
                 ;;
+            git__upgrades__subcmd__help,maintain)
+                cmd="git__upgrades__subcmd__help__subcmd__maintain"
+                ;;
             git__upgrades__subcmd__help,propose)
                 cmd="git__upgrades__subcmd__help__subcmd__propose"
                 ;;
             git__upgrades__subcmd__help,reject)
                 cmd="git__upgrades__subcmd__help__subcmd__reject"
+                ;;
+            git__upgrades__subcmd__help,rollback)
+                cmd="git__upgrades__subcmd__help__subcmd__rollback"
                 ;;
             git__upgrades__subcmd__help,show)
                 cmd="git__upgrades__subcmd__help__subcmd__show"
@@ -110,7 +128,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject log util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject apply rollback log maintain util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,8 +149,34 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__apply)
+            opts="-C -q -v -h -V --urgent --reason --skip-tests --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__approve)
-            opts="-m -C -q -v -h -V --message --no-apply --json --color --quiet --verbose --help --version"
+            opts="-m -S -C -q -v -h -V --message --no-apply --sign --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,8 +228,22 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject log util help"
+            opts="propose list status show diff approve reject apply rollback log maintain util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -267,6 +325,20 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__maintain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__help__subcmd__propose)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -282,6 +354,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__reject)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__rollback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -413,6 +499,28 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__maintain)
+            opts="-n -C -q -v -h -V --dry-run --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__propose)
             opts="-m -C -q -v -h -V --message --id --target --no-test --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -452,6 +560,36 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__reject)
+            opts="-m -C -q -v -h -V --message --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__rollback)
             opts="-m -C -q -v -h -V --message --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

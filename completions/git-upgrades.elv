@@ -37,7 +37,10 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
+            cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand log 'Show the events of every upgrade (or one), oldest first'
+            cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -139,6 +142,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --no-apply 'Only record the approval; do not land'
+            cand -S 'Sign the approval with git''s signing set-up (implied when the policy requires it)'
+            cand --sign 'Sign the approval with git''s signing set-up (implied when the policy requires it)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -164,9 +169,55 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;apply'= {
+            cand --reason 'Why the bypass is needed (recorded in the events)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --urgent 'Bypass the approval wait (needs --reason and policy.allow_urgent)'
+            cand --skip-tests 'With --urgent: do not run the tests (needs policy.allow_urgent_skip_tests)'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;rollback'= {
+            cand -m 'Why (recorded in the event)'
+            cand --message 'Why (recorded in the event)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;log'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;maintain'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand -n 'Only print what would be done'
+            cand --dry-run 'Only print what would be done'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -238,7 +289,10 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
+            cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand log 'Show the events of every upgrade (or one), oldest first'
+            cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -256,7 +310,13 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         }
         &'git-upgrades;help;reject'= {
         }
+        &'git-upgrades;help;apply'= {
+        }
+        &'git-upgrades;help;rollback'= {
+        }
         &'git-upgrades;help;log'= {
+        }
+        &'git-upgrades;help;maintain'= {
         }
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'

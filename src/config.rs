@@ -57,6 +57,10 @@ pub struct PolicySection {
     pub protected_paths: Option<Vec<String>>,
     /// Allow `apply --urgent` (default false).
     pub allow_urgent: Option<bool>,
+    /// Allow `apply --urgent --skip-tests` (default false).
+    pub allow_urgent_skip_tests: Option<bool>,
+    /// Path, in the target's tree, of an ssh allowed-signers file for signed approvals.
+    pub allowed_signers: Option<String>,
     /// Expire proposals older than this (default 14d).
     pub expire_after: Option<String>,
     /// Prune closed upgrades older than this (default 90d).
@@ -100,6 +104,10 @@ pub struct Policy {
     pub protected_paths: Vec<String>,
     /// Allow urgent bypass.
     pub allow_urgent: bool,
+    /// Allow urgent bypass without tests.
+    pub allow_urgent_skip_tests: bool,
+    /// Allowed-signers file path in the target's tree.
+    pub allowed_signers: Option<String>,
     /// Seconds after which proposals expire.
     pub expire_after_secs: u64,
     /// Seconds after which closed upgrades are pruned.
@@ -133,6 +141,8 @@ impl Default for Policy {
             max_diff_lines: 10_000,
             protected_paths: vec![POLICY_FILE.to_string()],
             allow_urgent: false,
+            allow_urgent_skip_tests: false,
+            allowed_signers: None,
             expire_after_secs: 14 * 86_400,
             prune_after_secs: 90 * 86_400,
             auto_approve: None,
@@ -210,6 +220,8 @@ impl Policy {
             max_diff_lines: p.max_diff_lines.unwrap_or(d.max_diff_lines),
             protected_paths: p.protected_paths.unwrap_or(d.protected_paths),
             allow_urgent: p.allow_urgent.unwrap_or(d.allow_urgent),
+            allow_urgent_skip_tests: p.allow_urgent_skip_tests.unwrap_or(false),
+            allowed_signers: p.allowed_signers,
             expire_after_secs: dur("policy.expire_after", &p.expire_after, d.expire_after_secs)?,
             prune_after_secs: dur("policy.prune_after", &p.prune_after, d.prune_after_secs)?,
             auto_approve,

@@ -184,6 +184,20 @@ pub struct Landing {
     pub new_target: String,
 }
 
+/// An urgent landing that bypassed the approval wait (always logged loudly).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Urgent {
+    /// Who used the bypass.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The reason given.
+    pub reason: String,
+    /// True if the tests were skipped too.
+    pub tests_skipped: bool,
+}
+
 /// The current state of one upgrade: the note on its head commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,6 +242,9 @@ pub struct Record {
     /// Set when applied.
     #[serde(default)]
     pub landing: Option<Landing>,
+    /// Set when landed through the urgent bypass.
+    #[serde(default)]
+    pub urgent: Option<Urgent>,
     /// When the last event happened (RFC 3339).
     pub updated_at: String,
     /// Number of events so far (the logical clock of the last event).
@@ -279,6 +296,9 @@ impl Record {
                 sanitize_line(&l.by, 200),
                 l.at
             ));
+        }
+        if let Some(u) = &self.urgent {
+            s.push_str(&format!("URGENT bypass by {}: {}\n", sanitize_line(&u.by, 200), sanitize_line(&u.reason, 200)));
         }
         if let Some(c) = &self.closed {
             s.push_str(&format!(
@@ -500,6 +520,7 @@ mod tests {
             approvals: vec![],
             closed: None,
             landing: None,
+            urgent: None,
             updated_at: "2026-01-01T00:00:00Z".into(),
             seq: 1,
         }

@@ -71,7 +71,10 @@ pub enum Command {
     Diff(commands::diff::DiffArgs),
     Approve(commands::approve::ApproveArgs),
     Reject(commands::reject::RejectArgs),
+    Apply(commands::apply::ApplyArgs),
+    Rollback(commands::rollback::RollbackArgs),
     Log(commands::log::LogArgs),
+    Maintain(commands::maintain::MaintainArgs),
     #[command(hide = true)]
     Util(commands::util::UtilArgs),
 }
@@ -128,7 +131,10 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
         Some(Command::Diff(a)) => commands::diff::run(ui, &a),
         Some(Command::Approve(a)) => commands::approve::run(ui, &a),
         Some(Command::Reject(a)) => commands::reject::run(ui, &a),
+        Some(Command::Apply(a)) => commands::apply::run(ui, &a),
+        Some(Command::Rollback(a)) => commands::rollback::run(ui, &a),
         Some(Command::Log(a)) => commands::log::run(ui, &a),
+        Some(Command::Maintain(a)) => commands::maintain::run(ui, &a),
         Some(Command::Util(a)) => commands::util::run(ui, &a),
     }
 }

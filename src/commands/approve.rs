@@ -25,6 +25,9 @@ pub struct ApproveArgs {
     /// Only record the approval; do not land
     #[arg(long)]
     pub no_apply: bool,
+    /// Sign the approval with git's signing set-up (implied when the policy requires it)
+    #[arg(short = 'S', long)]
+    pub sign: bool,
 }
 
 /// Run `approve`.
@@ -35,6 +38,7 @@ pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
         id: args.id.clone(),
         comment: args.message.clone(),
         apply: !args.no_apply,
+        sign: args.sign,
     };
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let outcome = ops::approve(&store, &req, &mut spinner)?;

@@ -150,11 +150,14 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     for u in &pending {
         let r = &u.record;
         let desc = crate::record::sanitize_line(&r.description, 70);
-        let flag = if r.policy_change {
+        let mut flag = if r.policy_change {
             ui.paint(Style::Warn, " [changes policy]")
         } else {
             String::new()
         };
+        if r.urgent.is_some() {
+            flag.push_str(&ui.paint(Style::Bad, " [URGENT]"));
+        }
         ui.line(&format!("  {}  {desc}{flag}", ui.paint(Style::Id, &u.id)))?;
         let files: Vec<&str> = r.files.iter().take(3).map(|f| f.path.as_str()).collect();
         let more = if r.files.len() > 3 {
@@ -189,7 +192,10 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
                 ui.paint(Style::Bad, ui.cross())
             };
             let state_plain = crate::ui::fit(r.state.as_str(), 11);
-            let state = render::state(ui, r.state) + &state_plain[r.state.as_str().len()..];
+            let mut state = render::state(ui, r.state) + &state_plain[r.state.as_str().len()..];
+            if r.urgent.is_some() {
+                state.push_str(&ui.paint(Style::Bad, " URGENT"));
+            }
             ui.line(&format!(
                 "  {mark} {}  {state}  {}  {}",
                 ui.paint(Style::Id, &crate::ui::fit(&u.id, 10)),

@@ -1,12 +1,15 @@
 //! One module per subcommand: its clap arguments (whose doc comment is the
 //! help text) and a `run` that calls the library and renders the result.
 
+pub mod apply;
 pub mod approve;
 pub mod diff;
 pub mod list;
 pub mod log;
+pub mod maintain;
 pub mod propose;
 pub mod reject;
+pub mod rollback;
 pub mod show;
 pub mod util;
 

@@ -9,13 +9,14 @@ use gix::refs::Target;
 use gix::ObjectId;
 
 use super::{
-    branch_tip, details, policy_at, record_tests, run_tests, transition, Actor, Reporter,
+    branch_tip, details, policy_at, record_tests, run_tests, transition, trust, Actor, Reporter,
     MAX_RETRIES,
 };
 use crate::config::Policy;
 use crate::error::{Error, Kind, Result};
 use crate::machine::Facts;
-use crate::record::{Approval, Closure, EventKind, Landing, State, TestResult};
+use crate::record::{Approval, Closure, EventKind, Landing, State, TestResult, Urgent};
+use crate::store::sign::{self, Signature};
 use crate::store::{archive_ref, branch_ref, open_ref, update, Append, Store, Upgrade};
 use crate::worktree;
 
@@ -28,6 +29,8 @@ pub struct ApproveRequest {
     pub comment: Option<String>,
     /// Land once approvals are complete (false: only record the approval).
     pub apply: bool,
+    /// Sign the approval even when the policy does not require it.
+    pub sign: bool,
 }
 
 /// How an approval ended.
@@ -77,20 +80,34 @@ pub fn approve(
         }
         let tip = branch_tip(store, &r.target)?;
         let policy = policy_at(store.repo, &r.target, tip)?;
-        let already = r
-            .approvals
-            .iter()
-            .any(|a| a.by == actor.name && a.head == r.head);
+        trust::may_approve(&policy, r, &actor)?;
+        let already = r.approvals.iter().any(|a| a.by == actor.name && a.head == r.head);
         if already {
             break up;
         }
-        let comment = req
-            .comment
-            .as_ref()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty());
-        let count = r.approvals_for_head() + 1;
+        let comment = req.comment.as_ref().map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+        // Ours is checked before anything is written (may_approve, and the
+        // signature below), so it counts once stored.
+        let count = trust::tally(store, &up, &policy, tip)?.valid + 1;
         let complete = count >= policy.required_approvals as usize;
+        let sign = policy.require_signed_approvals || req.sign;
+        let signers = if sign { Some(trust::allowed_signers(store.repo, &policy, tip)?) } else { None };
+        let me = crate::repo::email_of(&actor.name);
+        let check = |commit: ObjectId| -> Result<()> {
+            let Some(signers) = &signers else { return Ok(()) };
+            match sign::verify(store.repo, commit, signers.path.as_deref())? {
+                Signature::Good(p) if crate::repo::email_of(&p) == me => Ok(()),
+                other if policy.require_signed_approvals => Err(Error::denied(format!(
+                    "your approval's signature does not count: {}",
+                    match other {
+                        Signature::Good(p) => format!("signed by {p}, not by {me}"),
+                        o => o.describe(),
+                    }
+                ))
+                .hint("the signing key must be listed for your email in the allowed signers file")),
+                _ => Ok(()),
+            }
+        };
         let d = details([
             ("head", r.head.clone().into()),
             (
@@ -124,6 +141,8 @@ pub fn approve(
             previous_tip: Some(up.tip),
             extra: vec![],
             signature: &actor.signature,
+            sign,
+            check_signed: Some(&check),
         }) {
             Ok(tip) => {
                 break Upgrade {
@@ -139,7 +158,21 @@ pub fn approve(
     if up.record.state != State::Approved || !req.apply {
         return Ok(ApproveOutcome::Recorded(up));
     }
-    land(store, &up, &actor, reporter)
+    land(store, &up, &actor, reporter, &LandMode::Normal)
+}
+
+/// How an upgrade lands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LandMode {
+    /// With complete approvals and passing tests.
+    Normal,
+    /// The logged bypass of the approval wait; tests still run unless skipped.
+    Urgent {
+        /// Why.
+        reason: String,
+        /// Skip the tests too (only if the policy allows it).
+        skip_tests: bool,
+    },
 }
 
 /// True if `ancestor` is `descendant` or one of its ancestors.
@@ -177,6 +210,7 @@ pub fn land(
     up: &Upgrade,
     actor: &Actor,
     reporter: &mut dyn Reporter,
+    mode: &LandMode,
 ) -> Result<ApproveOutcome> {
     let repo = store.repo;
     let id = up.id.clone();
@@ -195,15 +229,52 @@ pub fn land(
         worktree::ensure_clean(repo, wt, &target)?;
     }
     let policy: Policy = policy_at(repo, &target, tip)?;
-    let result: TestResult = run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
-    let tested = record_tests(store, &id, &Actor::current(repo)?, &result)?;
-    let actor = Actor {
-        name: actor.name.clone(),
-        ..Actor::current(repo)?
+    let urgent = match mode {
+        LandMode::Normal => {
+            if up.record.state != State::Approved {
+                return Err(Error::denied(format!("upgrade {id} is {}, not approved", up.record.state))
+                    .hint(format!("approve it first: git upgrades approve {id}")));
+            }
+            let tally = trust::tally(store, up, &policy, tip)?;
+            if !tally.complete() {
+                return Err(Error::denied(format!(
+                    "upgrade {id} has {} of the {} approvals the policy requires",
+                    tally.valid, tally.required
+                ))
+                .hint(format!("`git upgrades show {id}` lists its approvals and why any do not count")));
+            }
+            None
+        }
+        LandMode::Urgent { reason, skip_tests } => {
+            if !policy.allow_urgent {
+                return Err(Error::denied("the policy does not allow urgent landing (policy.allow_urgent)"));
+            }
+            if *skip_tests && !policy.allow_urgent_skip_tests {
+                return Err(Error::denied(
+                    "the policy does not allow skipping tests (policy.allow_urgent_skip_tests)",
+                ));
+            }
+            if !up.record.state.is_open() {
+                return Err(Error::failure(format!("upgrade {id} is {}; it cannot land", up.record.state)));
+            }
+            Some(Urgent {
+                by: actor.name.clone(),
+                at: actor.at(),
+                reason: reason.clone(),
+                tests_skipped: *skip_tests,
+            })
+        }
     };
-    if !result.allows_landing() {
-        let failed = close_failed(store, &tested, &actor, &result)?;
-        return Ok(ApproveOutcome::TestsFailed(failed));
+    let skip_tests = urgent.as_ref().is_some_and(|u| u.tests_skipped);
+    let actor = Actor { name: actor.name.clone(), ..Actor::current(repo)? };
+    if !skip_tests {
+        let result: TestResult = run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
+        let tester = Actor { name: actor.name.clone(), ..Actor::current(repo)? };
+        let tested = record_tests(store, &id, &tester, &result)?;
+        if !result.allows_landing() {
+            let failed = close_failed(store, &tested, &actor, &result, urgent.is_some())?;
+            return Ok(ApproveOutcome::TestsFailed(failed));
+        }
     }
 
     let mut attempt = 0;
@@ -235,14 +306,21 @@ pub fn land(
             ("target", target.clone().into()),
             ("previous_target", tip.to_string().into()),
             ("new_target", head.to_string().into()),
+            ("urgent", urgent.as_ref().map(|_| true.into()).unwrap_or_default()),
+            ("reason", urgent.as_ref().map(|u| u.reason.clone().into()).unwrap_or_default()),
+            ("tests_skipped", urgent.as_ref().map(|u| u.tests_skipped.into()).unwrap_or_default()),
         ]);
+        let urgent_record = urgent.clone();
         let (record, event) = transition(
             Some(&up.record),
             EventKind::Applied,
-            Facts::default(),
+            Facts { urgent: urgent.is_some(), ..Facts::default() },
             &actor,
             d,
-            |r| r.landing = Some(landing),
+            |r| {
+                r.landing = Some(landing);
+                r.urgent = urgent_record;
+            },
             None,
         )?;
         let extra = vec![
@@ -266,6 +344,8 @@ pub fn land(
             previous_tip: Some(up.tip),
             extra,
             signature: &actor.signature,
+            sign: false,
+            check_signed: None,
         }) {
             Ok(new_tip) => {
                 for wt in &checked_out {
@@ -288,6 +368,7 @@ fn close_failed(
     up: &Upgrade,
     actor: &Actor,
     result: &TestResult,
+    urgent: bool,
 ) -> Result<Upgrade> {
     let mut attempt = 0;
     let mut up = up.clone();
@@ -312,7 +393,7 @@ fn close_failed(
         let (record, event) = transition(
             Some(&up.record),
             EventKind::Failed,
-            Facts::default(),
+            Facts { urgent, ..Facts::default() },
             actor,
             d,
             |r| r.closed = Some(closed),
@@ -337,6 +418,8 @@ fn close_failed(
             previous_tip: Some(up.tip),
             extra,
             signature: &actor.signature,
+            sign: false,
+            check_signed: None,
         }) {
             Ok(tip) => {
                 return Ok(Upgrade {
@@ -352,4 +435,34 @@ fn close_failed(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// What `apply` lands.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyRequest {
+    /// Upgrade id or unique prefix.
+    pub id: String,
+    /// Urgent bypass with this reason.
+    pub urgent: Option<String>,
+    /// With `urgent`: skip the tests (policy permitting).
+    pub skip_tests: bool,
+}
+
+/// Land an upgrade whose approvals are complete, or (urgent) without them.
+pub fn apply(store: &Store<'_>, req: &ApplyRequest, reporter: &mut dyn Reporter) -> Result<ApproveOutcome> {
+    let id = store.resolve(&req.id)?;
+    let up = store.load(&id)?;
+    let actor = Actor::current(store.repo)?;
+    let mode = match &req.urgent {
+        Some(reason) if reason.trim().is_empty() => {
+            return Err(Error::usage("--urgent needs a reason").hint("git upgrades apply <id> --urgent --reason <text>"))
+        }
+        Some(reason) => LandMode::Urgent { reason: reason.trim().to_string(), skip_tests: req.skip_tests },
+        None if req.skip_tests => return Err(Error::usage("--skip-tests is only possible with --urgent")),
+        None => LandMode::Normal,
+    };
+    if !up.record.state.is_open() {
+        return Err(Error::failure(format!("upgrade {id} is {}; only approved upgrades can be applied", up.record.state)));
+    }
+    land(store, &up, &actor, reporter, &mode)
 }

@@ -4,10 +4,15 @@
 //! writer won the race. No terminal I/O: progress goes through [`Progress`].
 
 mod land;
+mod maintain;
 mod propose;
 mod reject;
+mod rollback;
+pub mod trust;
 
-pub use land::{approve, ApproveOutcome, ApproveRequest};
+pub use land::{apply, approve, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode};
+pub use maintain::{maintain, Action, MaintainRequest};
+pub use rollback::rollback;
 pub use propose::{propose, ProposeRequest};
 pub use reject::{reject, RejectRequest};
 
@@ -324,6 +329,8 @@ pub fn record_tests(
             previous_tip: Some(up.tip),
             extra: vec![],
             signature: &actor.signature,
+            sign: false,
+            check_signed: None,
         }) {
             Ok(tip) => {
                 return Ok(Upgrade {

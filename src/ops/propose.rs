@@ -125,6 +125,7 @@ pub fn propose(
             approvals: Vec::new(),
             closed: None,
             landing: None,
+            urgent: None,
             updated_at: actor.at(),
             seq: 0,
         };
@@ -158,6 +159,8 @@ pub fn propose(
             previous_tip: None,
             extra: vec![open],
             signature: &actor.signature,
+            sign: false,
+            check_signed: None,
         }) {
             Ok(tip) => break Upgrade { id, tip, record },
             Err(e) if e.kind == Kind::Conflict => {

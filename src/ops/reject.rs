@@ -76,6 +76,8 @@ pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
             previous_tip: Some(up.tip),
             extra,
             signature: &actor.signature,
+            sign: false,
+            check_signed: None,
         }) {
             Ok(tip) => return Ok(Upgrade { id, tip, record }),
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,

@@ -11,6 +11,7 @@
 
 mod events;
 mod read;
+pub mod sign;
 
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
@@ -75,6 +76,11 @@ pub struct Append<'a> {
     pub extra: Vec<RefEdit>,
     /// The event commit's author and committer (its time is the event time).
     pub signature: &'a gix::actor::Signature,
+    /// Sign the event commit with git's signing set-up.
+    pub sign: bool,
+    /// Called with the written event commit before any ref moves (e.g. to
+    /// verify its signature); an error aborts the write.
+    pub check_signed: Option<&'a dyn Fn(ObjectId) -> Result<()>>,
 }
 
 impl<'r> Store<'r> {
@@ -106,7 +112,14 @@ impl<'r> Store<'r> {
             message: a.event.to_message(&record.description).into(),
             extra_headers: Vec::new(),
         };
-        let commit = self.repo.write_object(&commit)?.detach();
+        let commit = if a.sign {
+            sign::write_signed(self.repo, &commit)?
+        } else {
+            self.repo.write_object(&commit)?.detach()
+        };
+        if let Some(check) = a.check_signed {
+            check(commit)?;
+        }
         let expected = match a.previous_tip {
             Some(tip) => PreviousValue::MustExistAndMatch(Target::Object(tip)),
             None => PreviousValue::MustNotExist,

@@ -3,6 +3,7 @@
 use super::{fit, Style, Ui};
 use crate::error::Result;
 use crate::record::{Record, State, TestResult};
+use crate::ops::trust::Tally;
 use crate::store::{LoggedEvent, Upgrade};
 use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
 
@@ -107,7 +108,7 @@ pub fn table(ui: &mut Ui, ups: &[&Upgrade]) -> Result<()> {
 }
 
 /// The detail view of `show`.
-pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent]) -> Result<()> {
+pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent], tally: Option<&Tally>) -> Result<()> {
     let r: &Record = &up.record;
     let title = format!("upgrade {}", up.id);
     let title = ui.paint(Style::Id, &title);
@@ -153,25 +154,42 @@ pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent]) -> Result<()> {
             ui.paint(Style::Bold, &fit("Policy", 9))
         ))?;
     }
+    if let Some(u) = &r.urgent {
+        let text = format!(
+            "URGENT bypass by {} {}: {}{}",
+            u.by,
+            age(&u.at),
+            crate::record::sanitize_line(&u.reason, 200),
+            if u.tests_skipped { " (tests skipped)" } else { "" }
+        );
+        let label = ui.paint(Style::Bold, &fit("Urgent", 9));
+        ui.line(&format!("{label}  {}", ui.paint(Style::Bad, &text)))?;
+    }
+    if let Some(t) = tally {
+        let label = ui.paint(Style::Bold, &fit("Approved", 9));
+        ui.line(&format!("{label}  {} of {} required", t.valid, t.required))?;
+    }
     if !r.approvals.is_empty() {
         ui.line(&ui.paint(Style::Bold, "Approvals"))?;
         for a in &r.approvals {
-            let stale = if a.head != r.head {
-                " (earlier head)"
-            } else {
-                ""
-            };
+            let mut note = String::new();
+            if a.head != r.head {
+                note.push_str(" (earlier head)");
+            } else if let Some(j) = tally.and_then(|t| t.approvals.iter().find(|j| j.by == a.by)) {
+                if let Some(sig) = &j.signature {
+                    note.push_str(&format!(" [{}]", sig.describe()));
+                }
+                if let Some(why) = &j.why_not {
+                    note.push_str(&format!(" (does not count: {why})"));
+                }
+            }
             let comment = a
                 .comment
                 .as_deref()
                 .map(|c| format!(": {}", crate::record::sanitize_line(c, 200)))
                 .unwrap_or_default();
-            ui.line(&format!(
-                "  {} {} {}{stale}{comment}",
-                ui.check(),
-                a.by,
-                age(&a.at)
-            ))?;
+            let mark = if note.contains("does not count") || a.head != r.head { ui.cross() } else { ui.check() };
+            ui.line(&format!("  {mark} {} {}{note}{comment}", a.by, age(&a.at)))?;
         }
     }
     if let Some(c) = &r.closed {

@@ -1,0 +1,54 @@
+//! `git upgrades apply`
+
+use clap::Args;
+
+use super::print_upgrade;
+use crate::error::{Result, EXIT_TESTS_FAILED};
+use crate::ops::{self, ApplyRequest, ApproveOutcome};
+use crate::store::Store;
+use crate::ui::progress::Spinner;
+use crate::ui::Ui;
+
+/// Land an upgrade whose approvals are complete (tests run again on the exact head)
+///
+/// With --urgent, land without the required approvals when the policy allows it
+/// (policy.allow_urgent); tests still run unless --skip-tests is given and
+/// allowed (policy.allow_urgent_skip_tests). Both are logged in the events.
+#[derive(Args, Debug, Clone)]
+pub struct ApplyArgs {
+    /// Upgrade id (or a unique prefix)
+    pub id: String,
+    /// Bypass the approval wait (needs --reason and policy.allow_urgent)
+    #[arg(long, requires = "reason")]
+    pub urgent: bool,
+    /// Why the bypass is needed (recorded in the events)
+    #[arg(long, value_name = "TEXT", requires = "urgent")]
+    pub reason: Option<String>,
+    /// With --urgent: do not run the tests (needs policy.allow_urgent_skip_tests)
+    #[arg(long, requires = "urgent")]
+    pub skip_tests: bool,
+}
+
+/// Run `apply`.
+pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
+    let repo = crate::repo::open()?;
+    let store = Store::new(&repo);
+    let req = ApplyRequest {
+        id: args.id.clone(),
+        urgent: if args.urgent { Some(args.reason.clone().unwrap_or_default()) } else { None },
+        skip_tests: args.skip_tests,
+    };
+    let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
+    let outcome = ops::apply(&store, &req, &mut spinner)?;
+    drop(spinner);
+    let code = match &outcome {
+        ApproveOutcome::TestsFailed(_) => EXIT_TESTS_FAILED,
+        _ => 0,
+    };
+    let verb = if code == 0 { "applied" } else { "failed" };
+    print_upgrade(ui, outcome.upgrade(), verb)?;
+    if args.urgent && !ui.json {
+        ui.warn("landed through the urgent bypass; this is recorded in the upgrade's events");
+    }
+    Ok(code)
+}

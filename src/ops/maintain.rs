@@ -1,0 +1,245 @@
+//! `maintain`: the policy's scheduled actions, for cron and CI. Expires old
+//! proposals, auto-approves and lands low-risk ones (never policy changes),
+//! and prunes closed upgrades past `prune_after`. Every action except prune
+//! is an event with the actor `policy`; prune deletes the upgrade's refs.
+//! "Now" is the committer date, so `GIT_COMMITTER_DATE` controls it.
+
+use std::collections::HashMap;
+
+use gix::refs::transaction::PreviousValue;
+use gix::refs::Target;
+use gix::ObjectId;
+
+use super::land::{land, ApproveOutcome, LandMode};
+use super::trust::POLICY_ACTOR;
+use super::{branch_tip, details, policy_at, transition, Actor, Reporter, MAX_RETRIES};
+use crate::config::{glob_match, Policy};
+use crate::error::{Error, Kind, Result};
+use crate::machine::Facts;
+use crate::record::{Approval, Closure, EventKind, State};
+use crate::store::{archive_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade};
+use crate::time::parse_rfc3339;
+
+/// Options for one run.
+#[derive(Debug, Clone, Default)]
+pub struct MaintainRequest {
+    /// Only report what would be done.
+    pub dry_run: bool,
+}
+
+/// One thing maintain did (or would do).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Action {
+    /// The upgrade.
+    pub id: String,
+    /// `expired`, `auto-approved`, `applied`, `failed`, `pruned`, `skipped` or `error`.
+    pub action: String,
+    /// Why, or what happened.
+    pub detail: String,
+}
+
+fn act(id: &str, action: &str, detail: impl Into<String>) -> Action {
+    Action { id: id.to_string(), action: action.into(), detail: detail.into() }
+}
+
+/// Run the scheduled policy actions over the whole queue.
+pub fn maintain(store: &Store<'_>, req: &MaintainRequest, reporter: &mut dyn Reporter) -> Result<Vec<Action>> {
+    let repo = store.repo;
+    let mut actor = Actor::current(repo).or_else(|_| fallback_actor())?;
+    actor.name = POLICY_ACTOR.to_string();
+    let now = actor.now;
+    let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> = HashMap::new();
+    let mut actions = Vec::new();
+    for item in store.list()? {
+        let up = match item {
+            Ok(up) => up,
+            Err((id, e)) => {
+                actions.push(act(&id, "error", e.to_string()));
+                continue;
+            }
+        };
+        let r = &up.record;
+        let policy = policies
+            .entry(r.target.clone())
+            .or_insert_with(|| {
+                let tip = branch_tip(store, &r.target).map_err(|e| e.to_string())?;
+                policy_at(repo, &r.target, tip).map(|p| (p, tip)).map_err(|e| e.to_string())
+            })
+            .clone();
+        let (policy, _tip) = match policy {
+            Ok(p) => p,
+            Err(e) => {
+                if r.state.is_open() {
+                    actions.push(act(&up.id, "skipped", e));
+                }
+                continue;
+            }
+        };
+        let age = |ts: &str| parse_rfc3339(ts).map(|t| now - t).unwrap_or(0);
+        if r.state == State::Proposed && age(&r.proposed_at) > policy.expire_after_secs as i64 {
+            let detail = format!("proposed more than {} ago", human(policy.expire_after_secs));
+            if !req.dry_run {
+                if let Err(e) = expire(store, &up, &actor, &detail) {
+                    actions.push(act(&up.id, "error", e.to_string()));
+                    continue;
+                }
+            }
+            actions.push(act(&up.id, "expired", detail));
+            continue;
+        }
+        if r.state.is_open() {
+            if let Some(why) = auto_approvable(&up, &policy, now) {
+                if req.dry_run {
+                    actions.push(act(&up.id, "auto-approved", why));
+                    continue;
+                }
+                match auto_approve(store, &up, &actor, &why) {
+                    Ok(approved) => {
+                        actions.push(act(&up.id, "auto-approved", why));
+                        match land(store, &approved, &actor, reporter, &LandMode::Normal) {
+                            Ok(ApproveOutcome::Applied(u)) => actions.push(act(&u.id, "applied", format!("landed on {}", u.record.target))),
+                            Ok(ApproveOutcome::TestsFailed(u)) => actions.push(act(&u.id, "failed", "tests failed")),
+                            Ok(ApproveOutcome::Recorded(u)) => actions.push(act(&u.id, "skipped", "not landed")),
+                            Err(e) => actions.push(act(&up.id, "error", e.to_string())),
+                        }
+                    }
+                    Err(e) => actions.push(act(&up.id, "error", e.to_string())),
+                }
+            }
+            continue;
+        }
+        if age(&r.updated_at) > policy.prune_after_secs as i64 {
+            let detail = format!("{} more than {} ago", r.state, human(policy.prune_after_secs));
+            if !req.dry_run {
+                if let Err(e) = prune(store, &up) {
+                    actions.push(act(&up.id, "error", e.to_string()));
+                    continue;
+                }
+            }
+            actions.push(act(&up.id, "pruned", detail));
+        }
+    }
+    Ok(actions)
+}
+
+fn fallback_actor() -> Result<Actor> {
+    let time = match std::env::var("GIT_COMMITTER_DATE") {
+        Ok(d) => gix::date::parse(&d, Some(gix::date::Zoned::now()))
+            .map_err(|e| Error::from_std("invalid GIT_COMMITTER_DATE", &e))?,
+        Err(_) => gix::date::Time::now_local_or_utc(),
+    };
+    let signature = gix::actor::Signature {
+        name: "git-upgrades".into(),
+        email: "git-upgrades@localhost".into(),
+        time,
+    };
+    Ok(Actor { name: POLICY_ACTOR.into(), now: time.seconds, signature })
+}
+
+fn human(secs: u64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s => format!("{s}s"),
+    }
+}
+
+/// Why the auto-approve rule applies, or None.
+fn auto_approvable(up: &Upgrade, policy: &Policy, now: i64) -> Option<String> {
+    let rule = policy.auto_approve.as_ref()?;
+    let r = &up.record;
+    let age = parse_rfc3339(&r.proposed_at).map(|t| now - t)?;
+    let tests_passed = r.tests.as_ref().is_some_and(|t| t.passed == Some(true) && t.commit == r.head);
+    let paths_ok = r.files.iter().all(|f| {
+        !policy.is_protected(&f.path) && (rule.paths.is_empty() || rule.paths.iter().any(|g| glob_match(g, &f.path)))
+    });
+    let ok = age >= rule.after_secs as i64
+        && r.stats.changed_lines() <= rule.max_lines
+        && tests_passed
+        && !r.policy_change
+        && paths_ok;
+    ok.then(|| format!("low-risk: {} changed lines, older than {}, tests passed", r.stats.changed_lines(), human(rule.after_secs)))
+}
+
+fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
+    let mut up = up.clone();
+    let mut attempt = 0;
+    loop {
+        let r = &up.record;
+        let d = details([("head", r.head.clone().into()), ("rule", "auto_approve".into()), ("comment", why.into())]);
+        let approval = Approval { by: POLICY_ACTOR.into(), at: actor.at(), head: r.head.clone(), comment: Some(why.into()) };
+        let (record, event) = transition(
+            Some(r),
+            EventKind::Approved,
+            Facts { approvals_complete: true, ..Facts::default() },
+            actor,
+            d,
+            |rec| rec.approvals.push(approval),
+            None,
+        )?;
+        match store.append(Append {
+            record: &record,
+            event: &event,
+            previous_tip: Some(up.tip),
+            extra: vec![],
+            signature: &actor.signature,
+            sign: false,
+            check_signed: None,
+        }) {
+            Ok(tip) => return Ok(Upgrade { id: up.id.clone(), tip, record }),
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt += 1;
+                up = store.load(&up.id)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
+    let r = &up.record;
+    let head: ObjectId = r.head.parse().map_err(|_| Error::failure("damaged head id"))?;
+    let closed = Closure { by: POLICY_ACTOR.into(), at: actor.at(), reason: Some(why.into()) };
+    let (record, event) = transition(
+        Some(r),
+        EventKind::Expired,
+        Facts::default(),
+        actor,
+        details([("reason", why.into())]),
+        |rec| rec.closed = Some(closed),
+        None,
+    )?;
+    let extra = vec![
+        delete_if_present(&open_ref(&up.id), head)?,
+        update(&archive_ref(&up.id), PreviousValue::Any, head, "upgrade.expired")?,
+    ];
+    let tip = store.append(Append {
+        record: &record,
+        event: &event,
+        previous_tip: Some(up.tip),
+        extra,
+        signature: &actor.signature,
+        sign: false,
+        check_signed: None,
+    })?;
+    Ok(Upgrade { id: up.id.clone(), tip, record })
+}
+
+/// Delete every ref of a closed upgrade, if its notes ref is still where we read it.
+fn prune(store: &Store<'_>, up: &Upgrade) -> Result<()> {
+    use gix::refs::transaction::{Change, RefEdit, RefLog};
+    let mut edits = vec![RefEdit {
+        change: Change::Delete {
+            expected: PreviousValue::MustExistAndMatch(Target::Object(up.tip)),
+            log: RefLog::AndReference,
+        },
+        name: notes_ref(&up.id).as_str().try_into().map_err(|_| Error::failure("bad ref name"))?,
+        deref: false,
+    }];
+    for name in [archive_ref(&up.id), open_ref(&up.id)] {
+        if let Some(tip) = store.ref_tip(&name)? {
+            edits.push(delete_if_present(&name, tip)?);
+        }
+    }
+    store.transaction(edits)
+}

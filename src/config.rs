@@ -162,21 +162,39 @@ impl Policy {
                 .join(" ");
             Error::failure(format!("invalid policy file {origin}: {detail}"))
         })?;
-        Self::from_file(file, origin)
+        Self::from_file(file, origin, text)
     }
 
-    fn from_file(file: PolicyFile, origin: &str) -> Result<Policy> {
+    fn from_file(file: PolicyFile, origin: &str, text: &str) -> Result<Policy> {
         let d = Policy::default();
         let dur = |key: &str, value: &Option<String>, default: u64| -> Result<u64> {
             match value {
                 None => Ok(default),
                 Some(v) => parse_duration(v).ok_or_else(|| {
                     Error::failure(format!(
-                        "invalid policy file {origin}: key `{key}`: {v:?} is not a duration (use e.g. 30m, 24h, 14d)"
+                        "invalid policy file {origin}: key `{key}`{}: {v:?} is not a duration (use e.g. 30m, 24h, 14d)",
+                        line_of(text, key)
                     ))
                 }),
             }
         };
+        let globs = |key: &str, values: &[String]| -> Result<()> {
+            for g in values {
+                if let Err(why) = validate_glob(g) {
+                    return Err(Error::failure(format!(
+                        "invalid policy file {origin}: key `{key}`{}: glob {g:?} {why}",
+                        line_of(text, key)
+                    )));
+                }
+            }
+            Ok(())
+        };
+        if let Some(paths) = &file.policy.protected_paths {
+            globs("policy.protected_paths", paths)?;
+        }
+        if let Some(paths) = file.auto_approve.as_ref().and_then(|a| a.paths.as_ref()) {
+            globs("auto_approve.paths", paths)?;
+        }
         if let Some(target) = &file.target {
             crate::ids::validate_branch_name(target).map_err(|e| {
                 Error::failure(format!(
@@ -232,6 +250,33 @@ impl Policy {
     pub fn is_protected(&self, path: &str) -> bool {
         path == POLICY_FILE || self.protected_paths.iter().any(|p| glob_match(p, path))
     }
+}
+
+/// ", line N" for the first line that sets the last component of a dotted key.
+fn line_of(text: &str, dotted_key: &str) -> String {
+    let key = dotted_key.rsplit('.').next().unwrap_or(dotted_key);
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|n| format!(" (line {})", n + 1))
+        .unwrap_or_default()
+}
+
+/// Globs we accept: non-empty, relative, `*`, `**` and `?` only.
+pub fn validate_glob(glob: &str) -> std::result::Result<(), &'static str> {
+    if glob.trim().is_empty() {
+        return Err("is empty");
+    }
+    if glob.contains(['[', ']', '{', '}', '\\', '\0']) {
+        return Err("uses [], {} or \\, which are not supported (use *, ** and ?)");
+    }
+    if glob.split('/').any(|c| c == "..") {
+        return Err("contains `..`");
+    }
+    Ok(())
 }
 
 /// A small glob matcher: `*` (not across `/`), `**` (across `/`), `?`.

@@ -298,7 +298,11 @@ impl Record {
             ));
         }
         if let Some(u) = &self.urgent {
-            s.push_str(&format!("URGENT bypass by {}: {}\n", sanitize_line(&u.by, 200), sanitize_line(&u.reason, 200)));
+            s.push_str(&format!(
+                "URGENT bypass by {}: {}\n",
+                sanitize_line(&u.by, 200),
+                sanitize_line(&u.reason, 200)
+            ));
         }
         if let Some(c) = &self.closed {
             s.push_str(&format!(

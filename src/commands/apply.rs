@@ -35,7 +35,11 @@ pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
     let store = Store::new(&repo);
     let req = ApplyRequest {
         id: args.id.clone(),
-        urgent: if args.urgent { Some(args.reason.clone().unwrap_or_default()) } else { None },
+        urgent: if args.urgent {
+            Some(args.reason.clone().unwrap_or_default())
+        } else {
+            None
+        },
         skip_tests: args.skip_tests,
     };
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);

@@ -24,7 +24,13 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     let repo = crate::repo::open()?;
     let store = Store::new(&repo);
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
-    let actions = ops::maintain(&store, &MaintainRequest { dry_run: args.dry_run }, &mut spinner)?;
+    let actions = ops::maintain(
+        &store,
+        &MaintainRequest {
+            dry_run: args.dry_run,
+        },
+        &mut spinner,
+    )?;
     drop(spinner);
     if ui.json {
         let value = serde_json::json!({
@@ -44,7 +50,15 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
             "error" | "skipped" => ui.paint(Style::Bad, &a.action),
             _ => ui.paint(Style::Bold, &format!("{prefix}{}", a.action)),
         };
-        ui.line(&format!("{}  {what}  {}", ui.paint(Style::Id, &a.id), a.detail))?;
+        ui.line(&format!(
+            "{}  {what}  {}",
+            ui.paint(Style::Id, &a.id),
+            a.detail
+        ))?;
     }
-    Ok(if actions.iter().any(|a| a.action == "error") { 1 } else { 0 })
+    Ok(if actions.iter().any(|a| a.action == "error") {
+        1
+    } else {
+        0
+    })
 }

@@ -81,20 +81,33 @@ pub fn approve(
         let tip = branch_tip(store, &r.target)?;
         let policy = policy_at(store.repo, &r.target, tip)?;
         trust::may_approve(&policy, r, &actor)?;
-        let already = r.approvals.iter().any(|a| a.by == actor.name && a.head == r.head);
+        let already = r
+            .approvals
+            .iter()
+            .any(|a| a.by == actor.name && a.head == r.head);
         if already {
             break up;
         }
-        let comment = req.comment.as_ref().map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+        let comment = req
+            .comment
+            .as_ref()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         // Ours is checked before anything is written (may_approve, and the
         // signature below), so it counts once stored.
         let count = trust::tally(store, &up, &policy, tip)?.valid + 1;
         let complete = count >= policy.required_approvals as usize;
         let sign = policy.require_signed_approvals || req.sign;
-        let signers = if sign { Some(trust::allowed_signers(store.repo, &policy, tip)?) } else { None };
+        let signers = if sign {
+            Some(trust::allowed_signers(store.repo, &policy, tip)?)
+        } else {
+            None
+        };
         let me = crate::repo::email_of(&actor.name);
         let check = |commit: ObjectId| -> Result<()> {
-            let Some(signers) = &signers else { return Ok(()) };
+            let Some(signers) = &signers else {
+                return Ok(());
+            };
             match sign::verify(store.repo, commit, signers.path.as_deref())? {
                 Signature::Good(p) if crate::repo::email_of(&p) == me => Ok(()),
                 other if policy.require_signed_approvals => Err(Error::denied(format!(
@@ -232,8 +245,11 @@ pub fn land(
     let urgent = match mode {
         LandMode::Normal => {
             if up.record.state != State::Approved {
-                return Err(Error::denied(format!("upgrade {id} is {}, not approved", up.record.state))
-                    .hint(format!("approve it first: git upgrades approve {id}")));
+                return Err(Error::denied(format!(
+                    "upgrade {id} is {}, not approved",
+                    up.record.state
+                ))
+                .hint(format!("approve it first: git upgrades approve {id}")));
             }
             let tally = trust::tally(store, up, &policy, tip)?;
             if !tally.complete() {
@@ -241,13 +257,17 @@ pub fn land(
                     "upgrade {id} has {} of the {} approvals the policy requires",
                     tally.valid, tally.required
                 ))
-                .hint(format!("`git upgrades show {id}` lists its approvals and why any do not count")));
+                .hint(format!(
+                    "`git upgrades show {id}` lists its approvals and why any do not count"
+                )));
             }
             None
         }
         LandMode::Urgent { reason, skip_tests } => {
             if !policy.allow_urgent {
-                return Err(Error::denied("the policy does not allow urgent landing (policy.allow_urgent)"));
+                return Err(Error::denied(
+                    "the policy does not allow urgent landing (policy.allow_urgent)",
+                ));
             }
             if *skip_tests && !policy.allow_urgent_skip_tests {
                 return Err(Error::denied(
@@ -255,7 +275,10 @@ pub fn land(
                 ));
             }
             if !up.record.state.is_open() {
-                return Err(Error::failure(format!("upgrade {id} is {}; it cannot land", up.record.state)));
+                return Err(Error::failure(format!(
+                    "upgrade {id} is {}; it cannot land",
+                    up.record.state
+                )));
             }
             Some(Urgent {
                 by: actor.name.clone(),
@@ -266,10 +289,17 @@ pub fn land(
         }
     };
     let skip_tests = urgent.as_ref().is_some_and(|u| u.tests_skipped);
-    let actor = Actor { name: actor.name.clone(), ..Actor::current(repo)? };
+    let actor = Actor {
+        name: actor.name.clone(),
+        ..Actor::current(repo)?
+    };
     if !skip_tests {
-        let result: TestResult = run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
-        let tester = Actor { name: actor.name.clone(), ..Actor::current(repo)? };
+        let result: TestResult =
+            run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
+        let tester = Actor {
+            name: actor.name.clone(),
+            ..Actor::current(repo)?
+        };
         let tested = record_tests(store, &id, &tester, &result)?;
         if !result.allows_landing() {
             let failed = close_failed(store, &tested, &actor, &result, urgent.is_some())?;
@@ -280,9 +310,11 @@ pub fn land(
     let mut attempt = 0;
     loop {
         let up = store.load(&id)?;
-        if up.record.state != State::Approved
-            || up.record.head.parse::<ObjectId>().ok() != Some(head)
-        {
+        let state_ok = match urgent {
+            Some(_) => up.record.state.is_open(),
+            None => up.record.state == State::Approved,
+        };
+        if !state_ok || up.record.head.parse::<ObjectId>().ok() != Some(head) {
             return Err(Error::conflict(format!(
                 "upgrade {id} changed while its tests ran (it is now {})",
                 up.record.state
@@ -306,15 +338,33 @@ pub fn land(
             ("target", target.clone().into()),
             ("previous_target", tip.to_string().into()),
             ("new_target", head.to_string().into()),
-            ("urgent", urgent.as_ref().map(|_| true.into()).unwrap_or_default()),
-            ("reason", urgent.as_ref().map(|u| u.reason.clone().into()).unwrap_or_default()),
-            ("tests_skipped", urgent.as_ref().map(|u| u.tests_skipped.into()).unwrap_or_default()),
+            (
+                "urgent",
+                urgent.as_ref().map(|_| true.into()).unwrap_or_default(),
+            ),
+            (
+                "reason",
+                urgent
+                    .as_ref()
+                    .map(|u| u.reason.clone().into())
+                    .unwrap_or_default(),
+            ),
+            (
+                "tests_skipped",
+                urgent
+                    .as_ref()
+                    .map(|u| u.tests_skipped.into())
+                    .unwrap_or_default(),
+            ),
         ]);
         let urgent_record = urgent.clone();
         let (record, event) = transition(
             Some(&up.record),
             EventKind::Applied,
-            Facts { urgent: urgent.is_some(), ..Facts::default() },
+            Facts {
+                urgent: urgent.is_some(),
+                ..Facts::default()
+            },
             &actor,
             d,
             |r| {
@@ -393,7 +443,10 @@ fn close_failed(
         let (record, event) = transition(
             Some(&up.record),
             EventKind::Failed,
-            Facts { urgent, ..Facts::default() },
+            Facts {
+                urgent,
+                ..Facts::default()
+            },
             actor,
             d,
             |r| r.closed = Some(closed),
@@ -449,20 +502,33 @@ pub struct ApplyRequest {
 }
 
 /// Land an upgrade whose approvals are complete, or (urgent) without them.
-pub fn apply(store: &Store<'_>, req: &ApplyRequest, reporter: &mut dyn Reporter) -> Result<ApproveOutcome> {
+pub fn apply(
+    store: &Store<'_>,
+    req: &ApplyRequest,
+    reporter: &mut dyn Reporter,
+) -> Result<ApproveOutcome> {
     let id = store.resolve(&req.id)?;
     let up = store.load(&id)?;
     let actor = Actor::current(store.repo)?;
     let mode = match &req.urgent {
         Some(reason) if reason.trim().is_empty() => {
-            return Err(Error::usage("--urgent needs a reason").hint("git upgrades apply <id> --urgent --reason <text>"))
+            return Err(Error::usage("--urgent needs a reason")
+                .hint("git upgrades apply <id> --urgent --reason <text>"))
         }
-        Some(reason) => LandMode::Urgent { reason: reason.trim().to_string(), skip_tests: req.skip_tests },
-        None if req.skip_tests => return Err(Error::usage("--skip-tests is only possible with --urgent")),
+        Some(reason) => LandMode::Urgent {
+            reason: reason.trim().to_string(),
+            skip_tests: req.skip_tests,
+        },
+        None if req.skip_tests => {
+            return Err(Error::usage("--skip-tests is only possible with --urgent"))
+        }
         None => LandMode::Normal,
     };
     if !up.record.state.is_open() {
-        return Err(Error::failure(format!("upgrade {id} is {}; only approved upgrades can be applied", up.record.state)));
+        return Err(Error::failure(format!(
+            "upgrade {id} is {}; only approved upgrades can be applied",
+            up.record.state
+        )));
     }
     land(store, &up, &actor, reporter, &mode)
 }

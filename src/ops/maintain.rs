@@ -17,7 +17,9 @@ use crate::config::{glob_match, Policy};
 use crate::error::{Error, Kind, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, Closure, EventKind, State};
-use crate::store::{archive_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade};
+use crate::store::{
+    archive_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
+};
 use crate::time::parse_rfc3339;
 
 /// Options for one run.
@@ -39,16 +41,25 @@ pub struct Action {
 }
 
 fn act(id: &str, action: &str, detail: impl Into<String>) -> Action {
-    Action { id: id.to_string(), action: action.into(), detail: detail.into() }
+    Action {
+        id: id.to_string(),
+        action: action.into(),
+        detail: detail.into(),
+    }
 }
 
 /// Run the scheduled policy actions over the whole queue.
-pub fn maintain(store: &Store<'_>, req: &MaintainRequest, reporter: &mut dyn Reporter) -> Result<Vec<Action>> {
+pub fn maintain(
+    store: &Store<'_>,
+    req: &MaintainRequest,
+    reporter: &mut dyn Reporter,
+) -> Result<Vec<Action>> {
     let repo = store.repo;
     let mut actor = Actor::current(repo).or_else(|_| fallback_actor())?;
     actor.name = POLICY_ACTOR.to_string();
     let now = actor.now;
-    let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> = HashMap::new();
+    let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> =
+        HashMap::new();
     let mut actions = Vec::new();
     for item in store.list()? {
         let up = match item {
@@ -63,7 +74,9 @@ pub fn maintain(store: &Store<'_>, req: &MaintainRequest, reporter: &mut dyn Rep
             .entry(r.target.clone())
             .or_insert_with(|| {
                 let tip = branch_tip(store, &r.target).map_err(|e| e.to_string())?;
-                policy_at(repo, &r.target, tip).map(|p| (p, tip)).map_err(|e| e.to_string())
+                policy_at(repo, &r.target, tip)
+                    .map(|p| (p, tip))
+                    .map_err(|e| e.to_string())
             })
             .clone();
         let (policy, _tip) = match policy {
@@ -97,9 +110,17 @@ pub fn maintain(store: &Store<'_>, req: &MaintainRequest, reporter: &mut dyn Rep
                     Ok(approved) => {
                         actions.push(act(&up.id, "auto-approved", why));
                         match land(store, &approved, &actor, reporter, &LandMode::Normal) {
-                            Ok(ApproveOutcome::Applied(u)) => actions.push(act(&u.id, "applied", format!("landed on {}", u.record.target))),
-                            Ok(ApproveOutcome::TestsFailed(u)) => actions.push(act(&u.id, "failed", "tests failed")),
-                            Ok(ApproveOutcome::Recorded(u)) => actions.push(act(&u.id, "skipped", "not landed")),
+                            Ok(ApproveOutcome::Applied(u)) => actions.push(act(
+                                &u.id,
+                                "applied",
+                                format!("landed on {}", u.record.target),
+                            )),
+                            Ok(ApproveOutcome::TestsFailed(u)) => {
+                                actions.push(act(&u.id, "failed", "tests failed"))
+                            }
+                            Ok(ApproveOutcome::Recorded(u)) => {
+                                actions.push(act(&u.id, "skipped", "not landed"))
+                            }
                             Err(e) => actions.push(act(&up.id, "error", e.to_string())),
                         }
                     }
@@ -109,7 +130,11 @@ pub fn maintain(store: &Store<'_>, req: &MaintainRequest, reporter: &mut dyn Rep
             continue;
         }
         if age(&r.updated_at) > policy.prune_after_secs as i64 {
-            let detail = format!("{} more than {} ago", r.state, human(policy.prune_after_secs));
+            let detail = format!(
+                "{} more than {} ago",
+                r.state,
+                human(policy.prune_after_secs)
+            );
             if !req.dry_run {
                 if let Err(e) = prune(store, &up) {
                     actions.push(act(&up.id, "error", e.to_string()));
@@ -133,7 +158,11 @@ fn fallback_actor() -> Result<Actor> {
         email: "git-upgrades@localhost".into(),
         time,
     };
-    Ok(Actor { name: POLICY_ACTOR.into(), now: time.seconds, signature })
+    Ok(Actor {
+        name: POLICY_ACTOR.into(),
+        now: time.seconds,
+        signature,
+    })
 }
 
 fn human(secs: u64) -> String {
@@ -149,16 +178,26 @@ fn auto_approvable(up: &Upgrade, policy: &Policy, now: i64) -> Option<String> {
     let rule = policy.auto_approve.as_ref()?;
     let r = &up.record;
     let age = parse_rfc3339(&r.proposed_at).map(|t| now - t)?;
-    let tests_passed = r.tests.as_ref().is_some_and(|t| t.passed == Some(true) && t.commit == r.head);
+    let tests_passed = r
+        .tests
+        .as_ref()
+        .is_some_and(|t| t.passed == Some(true) && t.commit == r.head);
     let paths_ok = r.files.iter().all(|f| {
-        !policy.is_protected(&f.path) && (rule.paths.is_empty() || rule.paths.iter().any(|g| glob_match(g, &f.path)))
+        !policy.is_protected(&f.path)
+            && (rule.paths.is_empty() || rule.paths.iter().any(|g| glob_match(g, &f.path)))
     });
     let ok = age >= rule.after_secs as i64
         && r.stats.changed_lines() <= rule.max_lines
         && tests_passed
         && !r.policy_change
         && paths_ok;
-    ok.then(|| format!("low-risk: {} changed lines, older than {}, tests passed", r.stats.changed_lines(), human(rule.after_secs)))
+    ok.then(|| {
+        format!(
+            "low-risk: {} changed lines, older than {}, tests passed",
+            r.stats.changed_lines(),
+            human(rule.after_secs)
+        )
+    })
 }
 
 fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
@@ -166,12 +205,24 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
     let mut attempt = 0;
     loop {
         let r = &up.record;
-        let d = details([("head", r.head.clone().into()), ("rule", "auto_approve".into()), ("comment", why.into())]);
-        let approval = Approval { by: POLICY_ACTOR.into(), at: actor.at(), head: r.head.clone(), comment: Some(why.into()) };
+        let d = details([
+            ("head", r.head.clone().into()),
+            ("rule", "auto_approve".into()),
+            ("comment", why.into()),
+        ]);
+        let approval = Approval {
+            by: POLICY_ACTOR.into(),
+            at: actor.at(),
+            head: r.head.clone(),
+            comment: Some(why.into()),
+        };
         let (record, event) = transition(
             Some(r),
             EventKind::Approved,
-            Facts { approvals_complete: true, ..Facts::default() },
+            Facts {
+                approvals_complete: true,
+                ..Facts::default()
+            },
             actor,
             d,
             |rec| rec.approvals.push(approval),
@@ -186,7 +237,13 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             sign: false,
             check_signed: None,
         }) {
-            Ok(tip) => return Ok(Upgrade { id: up.id.clone(), tip, record }),
+            Ok(tip) => {
+                return Ok(Upgrade {
+                    id: up.id.clone(),
+                    tip,
+                    record,
+                })
+            }
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
                 attempt += 1;
                 up = store.load(&up.id)?;
@@ -198,8 +255,15 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
 
 fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
     let r = &up.record;
-    let head: ObjectId = r.head.parse().map_err(|_| Error::failure("damaged head id"))?;
-    let closed = Closure { by: POLICY_ACTOR.into(), at: actor.at(), reason: Some(why.into()) };
+    let head: ObjectId = r
+        .head
+        .parse()
+        .map_err(|_| Error::failure("damaged head id"))?;
+    let closed = Closure {
+        by: POLICY_ACTOR.into(),
+        at: actor.at(),
+        reason: Some(why.into()),
+    };
     let (record, event) = transition(
         Some(r),
         EventKind::Expired,
@@ -211,7 +275,12 @@ fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<U
     )?;
     let extra = vec![
         delete_if_present(&open_ref(&up.id), head)?,
-        update(&archive_ref(&up.id), PreviousValue::Any, head, "upgrade.expired")?,
+        update(
+            &archive_ref(&up.id),
+            PreviousValue::Any,
+            head,
+            "upgrade.expired",
+        )?,
     ];
     let tip = store.append(Append {
         record: &record,
@@ -222,7 +291,11 @@ fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<U
         sign: false,
         check_signed: None,
     })?;
-    Ok(Upgrade { id: up.id.clone(), tip, record })
+    Ok(Upgrade {
+        id: up.id.clone(),
+        tip,
+        record,
+    })
 }
 
 /// Delete every ref of a closed upgrade, if its notes ref is still where we read it.
@@ -233,7 +306,10 @@ fn prune(store: &Store<'_>, up: &Upgrade) -> Result<()> {
             expected: PreviousValue::MustExistAndMatch(Target::Object(up.tip)),
             log: RefLog::AndReference,
         },
-        name: notes_ref(&up.id).as_str().try_into().map_err(|_| Error::failure("bad ref name"))?,
+        name: notes_ref(&up.id)
+            .as_str()
+            .try_into()
+            .map_err(|_| Error::failure("bad ref name"))?,
         deref: false,
     }];
     for name in [archive_ref(&up.id), open_ref(&up.id)] {

@@ -12,9 +12,9 @@ pub mod trust;
 
 pub use land::{apply, approve, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode};
 pub use maintain::{maintain, Action, MaintainRequest};
-pub use rollback::rollback;
 pub use propose::{propose, ProposeRequest};
 pub use reject::{reject, RejectRequest};
+pub use rollback::rollback;
 
 use std::time::Duration;
 

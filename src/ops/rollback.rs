@@ -24,12 +24,25 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
         let landing = match (&r.landing, r.state) {
             (Some(l), State::Applied) => l.clone(),
             _ => {
-                let e = Error::failure(format!("upgrade {id} is {}; only applied upgrades can be rolled back", r.state));
-                return Err(if attempt > 0 { Error::conflict(e.message) } else { e });
+                let e = Error::failure(format!(
+                    "upgrade {id} is {}; only applied upgrades can be rolled back",
+                    r.state
+                ));
+                return Err(if attempt > 0 {
+                    Error::conflict(e.message)
+                } else {
+                    e
+                });
             }
         };
-        let parse = |hex: &str| -> Result<ObjectId> { hex.parse().map_err(|_| Error::failure("damaged landing record")) };
-        let (landed, previous) = (parse(&landing.new_target)?, parse(&landing.previous_target)?);
+        let parse = |hex: &str| -> Result<ObjectId> {
+            hex.parse()
+                .map_err(|_| Error::failure("damaged landing record"))
+        };
+        let (landed, previous) = (
+            parse(&landing.new_target)?,
+            parse(&landing.previous_target)?,
+        );
         let tip = branch_tip(store, &r.target)?;
         if tip != landed {
             return Err(Error::conflict(format!(
@@ -37,22 +50,38 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
                 r.target,
                 tip.to_hex_with_len(12)
             ))
-            .hint("undo the change with a new upgrade instead: git revert, then git upgrades propose"));
+            .hint(
+                "undo the change with a new upgrade instead: git revert, then git upgrades propose",
+            ));
         }
         let checked_out = worktree::worktrees_on(repo, &branch_ref(&r.target))?;
         for wt in &checked_out {
             worktree::ensure_clean(repo, wt, &r.target)?;
         }
-        let reason = reason.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let reason = reason
+            .as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
         let d = details([
             ("target", r.target.clone().into()),
             ("from", landed.to_string().into()),
             ("to", previous.to_string().into()),
             ("reason", reason.clone().map(Into::into).unwrap_or_default()),
         ]);
-        let closed = Closure { by: actor.name.clone(), at: actor.at(), reason };
-        let (record, event) =
-            transition(Some(r), EventKind::RolledBack, Facts::default(), &actor, d, |rec| rec.closed = Some(closed), None)?;
+        let closed = Closure {
+            by: actor.name.clone(),
+            at: actor.at(),
+            reason,
+        };
+        let (record, event) = transition(
+            Some(r),
+            EventKind::RolledBack,
+            Facts::default(),
+            &actor,
+            d,
+            |rec| rec.closed = Some(closed),
+            None,
+        )?;
         let extra = vec![update(
             &branch_ref(&r.target),
             PreviousValue::MustExistAndMatch(Target::Object(landed)),
@@ -72,7 +101,11 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
                 for wt in &checked_out {
                     worktree::fast_forward(repo, wt, landed, previous)?;
                 }
-                return Ok(Upgrade { id, tip: new_tip, record });
+                return Ok(Upgrade {
+                    id,
+                    tip: new_tip,
+                    record,
+                });
             }
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
             Err(e) => return Err(e),

@@ -29,8 +29,11 @@ pub fn may_approve(policy: &Policy, record: &Record, actor: &Actor) -> Result<()
         .hint("ask someone else to approve it (policy.allow_self_approval is false)"));
     }
     if !policy.approvers.is_empty() && !policy.approvers.contains(&me) {
-        return Err(Error::denied(format!("{me} is not in the policy's approvers for {}", record.target))
-            .hint("policy.approvers in the target's .upgrades.toml lists who may approve"));
+        return Err(Error::denied(format!(
+            "{me} is not in the policy's approvers for {}",
+            record.target
+        ))
+        .hint("policy.approvers in the target's .upgrades.toml lists who may approve"));
     }
     Ok(())
 }
@@ -74,26 +77,44 @@ pub struct AllowedSigners {
 }
 
 /// Extract the allowed-signers file named by the policy from the target's tree.
-pub fn allowed_signers(repo: &gix::Repository, policy: &Policy, target_tip: ObjectId) -> Result<AllowedSigners> {
+pub fn allowed_signers(
+    repo: &gix::Repository,
+    policy: &Policy,
+    target_tip: ObjectId,
+) -> Result<AllowedSigners> {
     let Some(path) = &policy.allowed_signers else {
-        return Ok(AllowedSigners { _file: None, path: None });
+        return Ok(AllowedSigners {
+            _file: None,
+            path: None,
+        });
     };
     let tree = repo.find_commit(target_tip)?.tree()?;
     let entry = tree.lookup_entry_by_path(path)?.ok_or_else(|| {
-        Error::failure(format!("policy.allowed_signers names {path:?}, which is not committed on the target"))
+        Error::failure(format!(
+            "policy.allowed_signers names {path:?}, which is not committed on the target"
+        ))
     })?;
     let blob = entry.object()?;
     let mut file = tempfile::Builder::new()
         .prefix("git-upgrades-signers-")
         .tempfile()
         .map_err(|e| Error::from_std("cannot create a temporary file", &e))?;
-    std::io::Write::write_all(&mut file, &blob.data).map_err(|e| Error::from_std("cannot write a temporary file", &e))?;
+    std::io::Write::write_all(&mut file, &blob.data)
+        .map_err(|e| Error::from_std("cannot write a temporary file", &e))?;
     let p = file.path().to_path_buf();
-    Ok(AllowedSigners { _file: Some(file), path: Some(p) })
+    Ok(AllowedSigners {
+        _file: Some(file),
+        path: Some(p),
+    })
 }
 
 /// Judge every approval of `up` under `policy`.
-pub fn tally(store: &Store<'_>, up: &Upgrade, policy: &Policy, target_tip: ObjectId) -> Result<Tally> {
+pub fn tally(
+    store: &Store<'_>,
+    up: &Upgrade,
+    policy: &Policy,
+    target_tip: ObjectId,
+) -> Result<Tally> {
     let r = &up.record;
     let signers = if policy.require_signed_approvals {
         Some(allowed_signers(store.repo, policy, target_tip)?)
@@ -107,7 +128,13 @@ pub fn tally(store: &Store<'_>, up: &Upgrade, policy: &Policy, target_tip: Objec
             .into_iter()
             .filter(|e| e.event.event == EventKind::Approved)
             .map(|e| {
-                let head = e.event.details.get("head").and_then(|h| h.as_str()).unwrap_or("").to_string();
+                let head = e
+                    .event
+                    .details
+                    .get("head")
+                    .and_then(|h| h.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 (e.event.actor.clone(), head, e.commit)
             })
             .collect()
@@ -122,7 +149,12 @@ pub fn tally(store: &Store<'_>, up: &Upgrade, policy: &Policy, target_tip: Objec
             continue;
         }
         seen.push(email.clone());
-        let mut j = Judged { by: a.by.clone(), counts: true, why_not: None, signature: None };
+        let mut j = Judged {
+            by: a.by.clone(),
+            counts: true,
+            why_not: None,
+            signature: None,
+        };
         if a.by == POLICY_ACTOR {
             approvals.push(j);
             continue;
@@ -134,7 +166,10 @@ pub fn tally(store: &Store<'_>, up: &Upgrade, policy: &Policy, target_tip: Objec
             j.counts = false;
             j.why_not = Some("not in policy.approvers".into());
         } else if let Some(signers) = &signers {
-            let commit = approval_commits.iter().rev().find(|(by, head, _)| by == &a.by && head == &a.head);
+            let commit = approval_commits
+                .iter()
+                .rev()
+                .find(|(by, head, _)| by == &a.by && head == &a.head);
             let status = match commit {
                 Some((_, _, c)) => sign::verify(store.repo, *c, signers.path.as_deref())?,
                 None => Signature::Bad("no approval event found".into()),
@@ -155,5 +190,9 @@ pub fn tally(store: &Store<'_>, up: &Upgrade, policy: &Policy, target_tip: Objec
         approvals.push(j);
     }
     let valid = approvals.iter().filter(|j| j.counts).count();
-    Ok(Tally { approvals, valid, required: policy.required_approvals as usize })
+    Ok(Tally {
+        approvals,
+        valid,
+        required: policy.required_approvals as usize,
+    })
 }

@@ -17,7 +17,9 @@ use crate::repo;
 /// Write `commit` as a signed commit with `git commit-tree -S`; its id.
 pub fn write_signed(repo: &gix::Repository, commit: &gix::objs::Commit) -> Result<ObjectId> {
     let mut cmd = repo::git(repo);
-    cmd.arg("commit-tree").arg("-S").arg(commit.tree.to_string());
+    cmd.arg("commit-tree")
+        .arg("-S")
+        .arg(commit.tree.to_string());
     for p in &commit.parents {
         cmd.arg("-p").arg(p.to_string());
     }
@@ -25,7 +27,12 @@ pub fn write_signed(repo: &gix::Repository, commit: &gix::objs::Commit) -> Resul
         let off = t.offset;
         let sign = if off < 0 { '-' } else { '+' };
         let off = off.abs();
-        format!("@{} {sign}{:02}{:02}", t.seconds, off / 3600, (off % 3600) / 60)
+        format!(
+            "@{} {sign}{:02}{:02}",
+            t.seconds,
+            off / 3600,
+            (off % 3600) / 60
+        )
     };
     let a = &commit.author;
     let c = &commit.committer;
@@ -40,18 +47,29 @@ pub fn write_signed(repo: &gix::Repository, commit: &gix::objs::Commit) -> Resul
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().context("cannot run git to sign the event")?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(&commit.message).context("cannot pass the event to git")?;
+        stdin
+            .write_all(&commit.message)
+            .context("cannot pass the event to git")?;
     }
-    let out = child.wait_with_output().context("cannot run git to sign the event")?;
+    let out = child
+        .wait_with_output()
+        .context("cannot run git to sign the event")?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+        let first = err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
         return Err(Error::denied(format!("cannot sign the approval: {first}")).hint(
             "configure git's signing: git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub",
         ));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    text.trim().parse().map_err(|_| Error::failure("git commit-tree printed no commit id"))
+    text.trim()
+        .parse()
+        .map_err(|_| Error::failure("git commit-tree printed no commit id"))
 }
 
 /// What verifying one event commit's signature found.
@@ -83,23 +101,40 @@ pub fn is_signed(repo: &gix::Repository, commit: ObjectId) -> Result<bool> {
 
 /// Verify `commit` with `git verify-commit`, using `allowed_signers` for ssh
 /// signatures when given (else git's `gpg.ssh.allowedSignersFile`).
-pub fn verify(repo: &gix::Repository, commit: ObjectId, allowed_signers: Option<&Path>) -> Result<Signature> {
+pub fn verify(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    allowed_signers: Option<&Path>,
+) -> Result<Signature> {
     if !is_signed(repo, commit)? {
         return Ok(Signature::Unsigned);
     }
     let mut cmd = repo::git(repo);
     if let Some(file) = allowed_signers {
-        cmd.arg("-c").arg(format!("gpg.ssh.allowedSignersFile={}", file.display()));
+        cmd.arg("-c")
+            .arg(format!("gpg.ssh.allowedSignersFile={}", file.display()));
     }
-    cmd.args(["verify-commit", "--raw"]).arg(commit.to_string()).stdin(Stdio::null());
-    let out = cmd.output().context("cannot run git to verify a signature")?;
-    let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    cmd.args(["verify-commit", "--raw"])
+        .arg(commit.to_string())
+        .stdin(Stdio::null());
+    let out = cmd
+        .output()
+        .context("cannot run git to verify a signature")?;
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("does not verify").trim();
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("does not verify")
+            .trim();
         return Ok(Signature::Bad(first.to_string()));
     }
     // ssh: `Good "git" signature for alice@example.com with ED25519 key SHA256:…`
-    if let Some(rest) = text.lines().find_map(|l| l.split_once("signature for ").map(|(_, r)| r.to_string())) {
+    if let Some(rest) = text
+        .lines()
+        .find_map(|l| l.split_once("signature for ").map(|(_, r)| r.to_string()))
+    {
         let principal = rest.split(" with ").next().unwrap_or("").trim().to_string();
         return Ok(Signature::Good(principal));
     }
@@ -108,5 +143,7 @@ pub fn verify(repo: &gix::Repository, commit: ObjectId, allowed_signers: Option<
         let uid = line.splitn(4, ' ').nth(3).unwrap_or("").trim().to_string();
         return Ok(Signature::Good(crate::repo::email_of(&uid)));
     }
-    Ok(Signature::Bad("git accepted the signature but named no signer".into()))
+    Ok(Signature::Bad(
+        "git accepted the signature but named no signer".into(),
+    ))
 }

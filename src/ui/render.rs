@@ -2,8 +2,8 @@
 
 use super::{fit, Style, Ui};
 use crate::error::Result;
-use crate::record::{Record, State, TestResult};
 use crate::ops::trust::Tally;
+use crate::record::{Record, State, TestResult};
 use crate::store::{LoggedEvent, Upgrade};
 use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
 
@@ -108,7 +108,12 @@ pub fn table(ui: &mut Ui, ups: &[&Upgrade]) -> Result<()> {
 }
 
 /// The detail view of `show`.
-pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent], tally: Option<&Tally>) -> Result<()> {
+pub fn detail(
+    ui: &mut Ui,
+    up: &Upgrade,
+    events: &[LoggedEvent],
+    tally: Option<&Tally>,
+) -> Result<()> {
     let r: &Record = &up.record;
     let title = format!("upgrade {}", up.id);
     let title = ui.paint(Style::Id, &title);
@@ -160,7 +165,11 @@ pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent], tally: Option<&
             u.by,
             age(&u.at),
             crate::record::sanitize_line(&u.reason, 200),
-            if u.tests_skipped { " (tests skipped)" } else { "" }
+            if u.tests_skipped {
+                " (tests skipped)"
+            } else {
+                ""
+            }
         );
         let label = ui.paint(Style::Bold, &fit("Urgent", 9));
         ui.line(&format!("{label}  {}", ui.paint(Style::Bad, &text)))?;
@@ -188,7 +197,11 @@ pub fn detail(ui: &mut Ui, up: &Upgrade, events: &[LoggedEvent], tally: Option<&
                 .as_deref()
                 .map(|c| format!(": {}", crate::record::sanitize_line(c, 200)))
                 .unwrap_or_default();
-            let mark = if note.contains("does not count") || a.head != r.head { ui.cross() } else { ui.check() };
+            let mark = if note.contains("does not count") || a.head != r.head {
+                ui.cross()
+            } else {
+                ui.check()
+            };
             ui.line(&format!("  {mark} {} {}{note}{comment}", a.by, age(&a.at)))?;
         }
     }

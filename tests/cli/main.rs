@@ -4,6 +4,7 @@ mod common;
 mod test_core;
 mod test_errors;
 mod test_generated;
+mod test_policy;
 
 #[test]
 fn test_no_forgotten_test_files() {

@@ -169,6 +169,32 @@ impl TestEnv {
         Run::from(cmd.output().expect("run git-upgrades"))
     }
 
+    /// Run `git-upgrades` as someone else with extra environment.
+    pub fn run_as_env(&self, who: &str, dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let email = format!("{}@example.com", who.to_lowercase());
+        let mut cmd = self.cmd(dir, args);
+        cmd.env("GIT_COMMITTER_NAME", who)
+            .env("GIT_COMMITTER_EMAIL", &email);
+        cmd.env("GIT_AUTHOR_NAME", who)
+            .env("GIT_AUTHOR_EMAIL", &email);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("run git-upgrades"))
+    }
+
+    /// Commit `files` (path, content) directly on main.
+    pub fn commit_on_main(&self, dir: &Path, files: &[(&str, &str)], message: &str) {
+        for (path, content) in files {
+            if let Some(parent) = Path::new(path).parent() {
+                std::fs::create_dir_all(dir.join(parent)).unwrap();
+            }
+            std::fs::write(dir.join(path), content).unwrap();
+        }
+        self.git(dir, &["add", "-A"]);
+        self.git(dir, &["commit", "-q", "-m", message]);
+    }
+
     /// A new repository `name` with one commit on main, and the given policy file (if any).
     pub fn repo(&self, name: &str, policy: Option<&str>) -> PathBuf {
         let dir = self.path().join(name);

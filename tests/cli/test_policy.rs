@@ -1,0 +1,455 @@
+//! Policy and trust: each rule's allowed and refused paths. Refused paths
+//! leave the repository exactly as before.
+
+use crate::common::{TestEnv, PASSING};
+
+fn policy(extra: &str) -> String {
+    format!("{PASSING}\n[policy]\n{extra}\n")
+}
+
+#[test]
+fn self_approval_is_refused_by_default() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Mine", &["--no-test"]);
+    let before = env.refs(&repo);
+    let run = env.run(&repo, &["approve", &id]);
+    run.code(5);
+    assert!(run.stderr.contains("self-approval"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), before);
+
+    let repo2 = env.repo("r2", Some(&policy("allow_self_approval = true")));
+    env.branch_commit(&repo2, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo2, "f", "Mine", &["--no-test"]);
+    env.run(&repo2, &["approve", &id]).ok();
+}
+
+#[test]
+fn approvers_allow_list() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(&policy("approvers = [\"Bob@example.com\"]")));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+    let before = env.refs(&repo);
+    let run = env.run_as("Carol", &repo, &["approve", &id]);
+    run.code(5);
+    assert!(
+        run.stderr.contains("not in the policy's approvers"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(&repo), before);
+    env.run_as("Bob", &repo, &["approve", &id]).ok();
+}
+
+#[test]
+fn required_approvals_count_distinct_people() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(&policy("required_approvals = 2")));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let main = env.git(&repo, &["rev-parse", "main"]);
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+    let j = env.run_as("Bob", &repo, &["approve", &id, "--json"]).json();
+    assert_eq!(j["state"], "proposed");
+    // The same person again adds nothing.
+    let j = env.run_as("Bob", &repo, &["approve", &id, "--json"]).json();
+    assert_eq!(j["approvals"].as_array().unwrap().len(), 1);
+    assert_eq!(env.git(&repo, &["rev-parse", "main"]), main);
+    // apply is refused while approvals are incomplete.
+    let before = env.refs(&repo);
+    env.run_as("Bob", &repo, &["apply", &id]).code(5);
+    assert_eq!(env.refs(&repo), before);
+    let j = env
+        .run_as("Carol", &repo, &["approve", &id, "--json"])
+        .json();
+    assert_eq!(j["state"], "applied");
+    let show = env.run(&repo, &["show", &id, "--json"]).json();
+    assert_eq!(show["approval_status"]["valid"], 2);
+}
+
+#[test]
+fn approve_no_apply_then_apply() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+    let j = env
+        .run_as("Bob", &repo, &["approve", &id, "--no-apply", "--json"])
+        .json();
+    assert_eq!(j["state"], "approved");
+    assert_ne!(
+        env.git(&repo, &["rev-parse", "main"]),
+        env.git(&repo, &["rev-parse", "f"])
+    );
+    let j = env.run_as("Carol", &repo, &["apply", &id, "--json"]).json();
+    assert_eq!(j["state"], "applied");
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "main"]),
+        env.git(&repo, &["rev-parse", "f"])
+    );
+}
+
+#[test]
+fn urgent_bypass_only_when_allowed_and_logged() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Hotfix", &["--no-test"]);
+    let before = env.refs(&repo);
+    env.run(&repo, &["apply", &id, "--urgent", "--reason", "prod down"])
+        .code(5);
+    env.run(&repo, &["apply", &id]).code(5);
+    env.run(&repo, &["apply", &id, "--urgent"]).code(2);
+    assert_eq!(env.refs(&repo), before);
+
+    let repo = env.repo("r2", Some(&policy("allow_urgent = true")));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Hotfix", &["--no-test"]);
+    let before = env.refs(&repo);
+    env.run(
+        &repo,
+        &[
+            "apply",
+            &id,
+            "--urgent",
+            "--reason",
+            "prod down",
+            "--skip-tests",
+        ],
+    )
+    .code(5);
+    assert_eq!(env.refs(&repo), before);
+    let run = env.run(
+        &repo,
+        &["apply", &id, "--urgent", "--reason", "prod down", "--json"],
+    );
+    run.ok();
+    let j = run.json();
+    assert_eq!(j["state"], "applied");
+    assert_eq!(j["urgent"]["reason"], "prod down");
+    assert_eq!(j["tests"]["passed"], true, "tests still ran");
+    let log = env.run(&repo, &["log", &id, "--json"]).stdout;
+    assert!(
+        log.contains("\"urgent\":true") && log.contains("prod down"),
+        "{log}"
+    );
+    assert!(env.run(&repo, &["status"]).ok().contains("URGENT"));
+
+    let repo = env.repo(
+        "r3",
+        Some(&policy(
+            "allow_urgent = true\nallow_urgent_skip_tests = true",
+        )),
+    );
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Hotfix", &["--no-test"]);
+    let j = env
+        .run(
+            &repo,
+            &[
+                "apply",
+                &id,
+                "--urgent",
+                "--reason",
+                "now",
+                "--skip-tests",
+                "--json",
+            ],
+        )
+        .json();
+    assert_eq!(j["state"], "applied");
+    assert!(j["tests"].is_null());
+    assert_eq!(j["urgent"]["tests_skipped"], true);
+}
+
+#[test]
+fn rollback_restores_the_previous_tip_only_if_nothing_landed_since() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    let original = env.git(&repo, &["rev-parse", "main"]);
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    let a = env.propose(&repo, "a", "A", &["--no-test"]);
+    env.run_as("Bob", &repo, &["approve", &a]).ok();
+    let j = env
+        .run_as(
+            "Bob",
+            &repo,
+            &["rollback", &a, "-m", "broke prod", "--json"],
+        )
+        .json();
+    assert_eq!(j["state"], "rolled-back");
+    assert_eq!(env.git(&repo, &["rev-parse", "main"]), original);
+    assert!(
+        !repo.join("a.txt").exists(),
+        "the checked-out worktree follows the rollback"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    env.run_as("Bob", &repo, &["rollback", &a]).code(1);
+
+    env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
+    let b = env.propose(&repo, "b", "B", &["--no-test"]);
+    env.run_as("Bob", &repo, &["approve", &b]).ok();
+    env.commit_on_main(&repo, &[("c.txt", "c\n")], "on top");
+    let before = env.refs(&repo);
+    let run = env.run_as("Bob", &repo, &["rollback", &b]);
+    run.code(4);
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), before);
+    env.fsck(&repo);
+}
+
+#[test]
+fn config_errors_name_file_key_and_line_and_block_only_what_needs_policy() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+    env.commit_on_main(
+        &repo,
+        &[(
+            ".upgrades.toml",
+            "[test]\ncommand = \"true\"\ntimeot = \"5m\"\n",
+        )],
+        "typo",
+    );
+    let run = env.run_as("Bob", &repo, &["approve", &id]);
+    run.code(1);
+    assert!(run.stderr.contains("main:.upgrades.toml"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("timeot") && run.stderr.contains("line 3"),
+        "{}",
+        run.stderr
+    );
+    env.run(&repo, &["list"]).ok();
+    env.run(&repo, &["show", &id]).ok();
+    for bad in [
+        "[policy]\nrequired_approvals = \"two\"\n",
+        "[policy]\nexpire_after = \"soon\"\n",
+        "[auto_approve]\npaths = [\"\"]\n",
+    ] {
+        env.commit_on_main(&repo, &[(".upgrades.toml", bad)], "bad");
+        let run = env.run_as("Bob", &repo, &["approve", &id]);
+        run.code(1);
+        assert!(run.stderr.contains(".upgrades.toml"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn maintain_expires_auto_approves_and_prunes() {
+    let env = TestEnv::new();
+    let p = format!(
+        "{PASSING}\n[policy]\nexpire_after = \"14d\"\nprune_after = \"90d\"\n\n[auto_approve]\nafter = \"24h\"\nmax_lines = 5\npaths = [\"docs/**\"]\n"
+    );
+    let repo = env.repo("r", Some(&p));
+    env.branch_commit(&repo, "docs", "main", "docs/guide.md", "guide\n");
+    env.branch_commit(&repo, "code", "main", "src/x.rs", "fn x() {}\n");
+    env.branch_commit(
+        &repo,
+        "pol",
+        "main",
+        ".upgrades.toml",
+        "[test]\ncommand = \"true\"\n",
+    );
+    let docs = env.propose(&repo, "docs", "Docs", &[]);
+    let code = env.propose(&repo, "code", "Code", &[]);
+    let pol = env.propose(&repo, "pol", "Policy", &["--no-test"]);
+
+    // Two days later: only the docs change is low-risk enough.
+    let later = format!("@{} +0000", 1_767_225_600 + 2 * 86_400);
+    let dry = env.run_as_env(
+        "CI",
+        &repo,
+        &["maintain", "--dry-run", "--json"],
+        &[("GIT_COMMITTER_DATE", &later)],
+    );
+    let before = env.refs(&repo);
+    assert_eq!(
+        dry.json()["actions"].as_array().unwrap().len(),
+        1,
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(env.refs(&repo), before);
+    let run = env.run_as_env(
+        "CI",
+        &repo,
+        &["maintain", "--json"],
+        &[("GIT_COMMITTER_DATE", &later)],
+    );
+    run.ok();
+    let actions: Vec<(String, String)> = run.json()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (docs.clone(), "auto-approved".into()),
+            (docs.clone(), "applied".into())
+        ]
+    );
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "main"]),
+        env.git(&repo, &["rev-parse", "docs"])
+    );
+    let log = env.run(&repo, &["log", &docs, "--json"]).stdout;
+    assert!(log.contains("\"actor\":\"policy\""), "{log}");
+
+    // Fifteen days later: the rest expire (the policy change is never auto-approved).
+    let later = format!("@{} +0000", 1_767_225_600 + 15 * 86_400);
+    let run = env.run_as_env(
+        "CI",
+        &repo,
+        &["maintain", "--json"],
+        &[("GIT_COMMITTER_DATE", &later)],
+    );
+    let expired: Vec<String> = run.json()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "expired")
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(expired.len(), 2);
+    assert!(expired.contains(&code) && expired.contains(&pol));
+    assert_eq!(env.git(&repo, &["for-each-ref", "refs/upgrades/"]), "");
+
+    // A hundred and twenty days later: everything closed is pruned.
+    let later = format!("@{} +0000", 1_767_225_600 + 120 * 86_400);
+    let run = env.run_as_env(
+        "CI",
+        &repo,
+        &["maintain", "--json"],
+        &[("GIT_COMMITTER_DATE", &later)],
+    );
+    assert_eq!(
+        run.json()["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] == "pruned")
+            .count(),
+        3
+    );
+    assert_eq!(
+        env.git(
+            &repo,
+            &[
+                "for-each-ref",
+                "refs/upgrades/",
+                "refs/upgrades-archive/",
+                "refs/notes/upgrades/"
+            ]
+        ),
+        ""
+    );
+    env.fsck(&repo);
+}
+
+fn keygen(env: &TestEnv, name: &str) -> (String, String) {
+    let key = env.path().join(format!("{name}_key"));
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen");
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub"))
+        .unwrap_or_else(|_| std::fs::read_to_string(format!("{}.pub", key.display())).unwrap());
+    (key.display().to_string(), public.trim().to_string())
+}
+
+fn signing_env(key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("GIT_CONFIG_COUNT", "2".into()),
+        ("GIT_CONFIG_KEY_0", "gpg.format".into()),
+        ("GIT_CONFIG_VALUE_0", "ssh".into()),
+        ("GIT_CONFIG_KEY_1", "user.signingkey".into()),
+        ("GIT_CONFIG_VALUE_1", key.into()),
+    ]
+}
+
+#[test]
+fn signed_approvals_with_real_ssh_keys() {
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        eprintln!("ssh-keygen not available; skipping");
+        return;
+    }
+    let env = TestEnv::new();
+    let (bob_key, bob_pub) = keygen(&env, "bob");
+    let (mallory_key, _) = keygen(&env, "mallory");
+    let p = format!(
+        "{PASSING}\n[policy]\nrequire_signed_approvals = true\nallowed_signers = \".upgrades/allowed_signers\"\n"
+    );
+    let repo = env.repo("r", Some(&p));
+    env.commit_on_main(
+        &repo,
+        &[(
+            ".upgrades/allowed_signers",
+            &format!("bob@example.com {bob_pub}\n"),
+        )],
+        "signers",
+    );
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+
+    // No signing set-up: refused, nothing written.
+    let before = env.refs(&repo);
+    let run = env.run_as("Bob", &repo, &["approve", &id]);
+    run.code(5);
+    assert_eq!(env.refs(&repo), before);
+    // Mallory signs as Carol with a key nobody allowed: refused.
+    let menv = signing_env(&mallory_key);
+    let menv: Vec<(&str, &str)> = menv.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = env.run_as_env("Carol", &repo, &["approve", &id], &menv);
+    run.code(5);
+    assert!(run.stderr.contains("signature"), "{}", run.stderr);
+    assert_eq!(env.refs(&repo), before);
+    // Bob signs with his allowed key: it counts and lands.
+    let benv = signing_env(&bob_key);
+    let benv: Vec<(&str, &str)> = benv.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = env.run_as_env("Bob", &repo, &["approve", &id, "--json"], &benv);
+    run.ok();
+    assert_eq!(run.json()["state"], "applied");
+    // The approval's event commit carries a real signature git itself accepts.
+    let signers = repo.join(".upgrades/allowed_signers");
+    let approved = env.git(
+        &repo,
+        &[
+            "log",
+            "--format=%H %s",
+            &format!("refs/notes/upgrades/{id}"),
+        ],
+    );
+    let commit = approved
+        .lines()
+        .find(|l| l.contains("upgrade.approved"))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let verify = env.git_run(
+        &repo,
+        &[
+            "-c",
+            &format!("gpg.ssh.allowedSignersFile={}", signers.display()),
+            "verify-commit",
+            commit,
+        ],
+    );
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    let show = env.run(&repo, &["show", &id]).ok().to_string();
+    assert!(show.contains("good signature by bob@example.com"), "{show}");
+}

@@ -39,8 +39,13 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
+            cand rebase 'Rebase an open upgrade onto its target''s current tip'
             cand log 'Show the events of every upgrade (or one), oldest first'
             cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
+            cand init 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue'
+            cand push 'Send the queue to a remote (one atomic, leased push)'
+            cand pull 'Fetch a remote''s queue and merge it into ours'
+            cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -173,6 +178,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --reason 'Why the bypass is needed (recorded in the events)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand --all 'Land every approved upgrade in order, rebasing onto the target as needed (merge queue)'
             cand --urgent 'Bypass the approval wait (needs --reason and policy.allow_urgent)'
             cand --skip-tests 'With --urgent: do not run the tests (needs policy.allow_urgent_skip_tests)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
@@ -188,6 +194,19 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;rollback'= {
             cand -m 'Why (recorded in the event)'
             cand --message 'Why (recorded in the event)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;rebase'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
@@ -218,6 +237,62 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand -n 'Only print what would be done'
             cand --dry-run 'Only print what would be done'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;init'= {
+            cand --remote 'Add fetch refspecs so a plain `git fetch <remote>` also brings the queue'
+            cand --test-command 'The test command (default: detected)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --force 'Overwrite an existing .upgrades.toml'
+            cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;push'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;pull'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;sync'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -291,8 +366,13 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
+            cand rebase 'Rebase an open upgrade onto its target''s current tip'
             cand log 'Show the events of every upgrade (or one), oldest first'
             cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
+            cand init 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue'
+            cand push 'Send the queue to a remote (one atomic, leased push)'
+            cand pull 'Fetch a remote''s queue and merge it into ours'
+            cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -314,9 +394,19 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         }
         &'git-upgrades;help;rollback'= {
         }
+        &'git-upgrades;help;rebase'= {
+        }
         &'git-upgrades;help;log'= {
         }
         &'git-upgrades;help;maintain'= {
+        }
+        &'git-upgrades;help;init'= {
+        }
+        &'git-upgrades;help;push'= {
+        }
+        &'git-upgrades;help;pull'= {
+        }
+        &'git-upgrades;help;sync'= {
         }
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'

@@ -26,6 +26,7 @@ pub mod record;
 pub mod repo;
 pub mod runner;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod ui;
 pub mod worktree;

@@ -58,6 +58,11 @@ pub fn next_state(from: Option<State>, event: EventKind, facts: Facts) -> Result
         (Some(S::Approved), E::Failed) => S::Failed,
         (Some(S::Proposed), E::Failed) if facts.urgent => S::Failed,
         (Some(S::Applied), E::RolledBack) => S::RolledBack,
+        (Some(S::Proposed | S::Approved), E::Rebased) if facts.approvals_complete => S::Approved,
+        (Some(S::Proposed | S::Approved), E::Rebased) => S::Proposed,
+        // A merge's resulting state is decided by the merge rule (sync::merge),
+        // not by this table; it never creates an upgrade.
+        (Some(s), E::Merged) => s,
         (from, event) => return Err(Refused { from, event }),
     };
     Ok(to)
@@ -69,7 +74,7 @@ mod tests {
     use EventKind as E;
     use State as S;
 
-    const EVENTS: [EventKind; 8] = [
+    const EVENTS: [EventKind; 10] = [
         E::Proposed,
         E::Tested,
         E::Approved,
@@ -78,6 +83,8 @@ mod tests {
         E::Failed,
         E::Expired,
         E::RolledBack,
+        E::Rebased,
+        E::Merged,
     ];
 
     /// The complete table of allowed transitions with plain facts; everything else is refused.
@@ -92,6 +99,8 @@ mod tests {
             (S::Approved, E::Applied) => S::Applied,
             (S::Approved, E::Failed) => S::Failed,
             (S::Applied, E::RolledBack) => S::RolledBack,
+            (S::Proposed | S::Approved, E::Rebased) => S::Proposed,
+            (s, E::Merged) => s,
             _ => return None,
         })
     }
@@ -150,7 +159,7 @@ mod tests {
     #[test]
     fn terminal_states_accept_nothing_but_rollback_of_applied() {
         for state in [S::Rejected, S::Expired, S::Failed, S::RolledBack] {
-            for event in EVENTS {
+            for event in EVENTS.into_iter().filter(|e| *e != E::Merged) {
                 let all = Facts {
                     approvals_complete: true,
                     urgent: true,

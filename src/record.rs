@@ -155,6 +155,10 @@ pub struct Approval {
     /// Optional comment.
     #[serde(default)]
     pub comment: Option<String>,
+    /// When carried over by a rebase with an unchanged patch: the head
+    /// originally approved (whose approval event holds any signature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<String>,
 }
 
 /// Who closed an upgrade, when and why (reject, expire, fail).
@@ -426,6 +430,12 @@ pub enum EventKind {
     /// Rolled back off the target.
     #[serde(rename = "upgrade.rolled-back")]
     RolledBack,
+    /// Rebased onto a newer target tip (new head).
+    #[serde(rename = "upgrade.rebased")]
+    Rebased,
+    /// Two clones' histories of this upgrade were merged.
+    #[serde(rename = "upgrade.merged")]
+    Merged,
 }
 
 impl EventKind {
@@ -440,6 +450,8 @@ impl EventKind {
             EventKind::Failed => "upgrade.failed",
             EventKind::Expired => "upgrade.expired",
             EventKind::RolledBack => "upgrade.rolled-back",
+            EventKind::Rebased => "upgrade.rebased",
+            EventKind::Merged => "upgrade.merged",
         }
     }
 }
@@ -590,6 +602,7 @@ mod tests {
             at: "2026-01-01T00:00:00Z".into(),
             head: head.into(),
             comment: None,
+            carried_from: None,
         };
         r.approvals.push(approval("A <a@x>", &r.head.clone()));
         r.approvals.push(approval("A <a@x>", &r.head.clone()));

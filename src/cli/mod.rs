@@ -73,8 +73,13 @@ pub enum Command {
     Reject(commands::reject::RejectArgs),
     Apply(commands::apply::ApplyArgs),
     Rollback(commands::rollback::RollbackArgs),
+    Rebase(commands::rebase::RebaseArgs),
     Log(commands::log::LogArgs),
     Maintain(commands::maintain::MaintainArgs),
+    Init(commands::init::InitArgs),
+    Push(commands::sync::PushArgs),
+    Pull(commands::sync::PullArgs),
+    Sync(commands::sync::SyncArgs),
     #[command(hide = true)]
     Util(commands::util::UtilArgs),
 }
@@ -133,8 +138,13 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
         Some(Command::Reject(a)) => commands::reject::run(ui, &a),
         Some(Command::Apply(a)) => commands::apply::run(ui, &a),
         Some(Command::Rollback(a)) => commands::rollback::run(ui, &a),
+        Some(Command::Rebase(a)) => commands::rebase::run(ui, &a),
         Some(Command::Log(a)) => commands::log::run(ui, &a),
         Some(Command::Maintain(a)) => commands::maintain::run(ui, &a),
+        Some(Command::Init(a)) => commands::init::run(ui, &a),
+        Some(Command::Push(a)) => commands::sync::push(ui, &a),
+        Some(Command::Pull(a)) => commands::sync::pull(ui, &a),
+        Some(Command::Sync(a)) => commands::sync::sync(ui, &a),
         Some(Command::Util(a)) => commands::util::run(ui, &a),
     }
 }

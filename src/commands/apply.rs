@@ -7,7 +7,7 @@ use crate::error::{Result, EXIT_TESTS_FAILED};
 use crate::ops::{self, ApplyRequest, ApproveOutcome};
 use crate::store::Store;
 use crate::ui::progress::Spinner;
-use crate::ui::Ui;
+use crate::ui::{Style, Ui};
 
 /// Land an upgrade whose approvals are complete (tests run again on the exact head)
 ///
@@ -17,7 +17,11 @@ use crate::ui::Ui;
 #[derive(Args, Debug, Clone)]
 pub struct ApplyArgs {
     /// Upgrade id (or a unique prefix)
-    pub id: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Land every approved upgrade in order, rebasing onto the target as needed (merge queue)
+    #[arg(long, conflicts_with_all = ["urgent", "skip_tests"])]
+    pub all: bool,
     /// Bypass the approval wait (needs --reason and policy.allow_urgent)
     #[arg(long, requires = "reason")]
     pub urgent: bool,
@@ -33,8 +37,11 @@ pub struct ApplyArgs {
 pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
     let repo = crate::repo::open()?;
     let store = Store::new(&repo);
+    if args.all {
+        return run_all(ui, &store);
+    }
     let req = ApplyRequest {
-        id: args.id.clone(),
+        id: args.id.clone().unwrap_or_default(),
         urgent: if args.urgent {
             Some(args.reason.clone().unwrap_or_default())
         } else {
@@ -55,4 +62,44 @@ pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
         ui.warn("landed through the urgent bypass; this is recorded in the upgrade's events");
     }
     Ok(code)
+}
+
+fn run_all(ui: &mut Ui, store: &Store<'_>) -> Result<u8> {
+    let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
+    let bar = crate::ui::progress::QueueBar::new(ui.stderr_tty && !ui.quiet);
+    let results = ops::apply_all(store, &mut spinner, &mut |n, total, id| {
+        bar.set(n, total, id)
+    })?;
+    drop(bar);
+    drop(spinner);
+    if ui.json {
+        ui.json_pretty(&serde_json::json!({"format": 1, "results": results}))?;
+    } else if results.is_empty() {
+        ui.note("no approved upgrades to apply");
+    } else {
+        for r in &results {
+            let mark = match r.result.as_str() {
+                "applied" => ui.paint(Style::Good, ui.check()),
+                _ => ui.paint(Style::Bad, ui.cross()),
+            };
+            let state = r.state.map(|s| s.as_str()).unwrap_or("?");
+            ui.line(&format!(
+                "{mark} {}  {}  ({state})  {}",
+                ui.paint(Style::Id, &r.id),
+                r.result,
+                r.detail
+            ))?;
+        }
+    }
+    let failed = results.iter().any(|r| r.result == "failed");
+    let other = results
+        .iter()
+        .any(|r| r.result == "error" || r.result == "conflict");
+    Ok(if failed {
+        EXIT_TESTS_FAILED
+    } else if other {
+        4
+    } else {
+        0
+    })
 }

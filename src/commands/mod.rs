@@ -4,13 +4,16 @@
 pub mod apply;
 pub mod approve;
 pub mod diff;
+pub mod init;
 pub mod list;
 pub mod log;
 pub mod maintain;
 pub mod propose;
+pub mod rebase;
 pub mod reject;
 pub mod rollback;
 pub mod show;
+pub mod sync;
 pub mod util;
 
 use crate::error::Result;

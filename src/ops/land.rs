@@ -135,6 +135,7 @@ pub fn approve(
             at: actor.at(),
             head: r.head.clone(),
             comment,
+            carried_from: None,
         };
         let (record, event) = transition(
             Some(r),
@@ -152,6 +153,7 @@ pub fn approve(
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra: vec![],
             signature: &actor.signature,
             sign,
@@ -392,6 +394,7 @@ pub fn land(
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra,
             signature: &actor.signature,
             sign: false,
@@ -469,6 +472,7 @@ fn close_failed(
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra,
             signature: &actor.signature,
             sign: false,

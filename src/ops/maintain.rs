@@ -215,6 +215,7 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             at: actor.at(),
             head: r.head.clone(),
             comment: Some(why.into()),
+            carried_from: None,
         };
         let (record, event) = transition(
             Some(r),
@@ -232,6 +233,7 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra: vec![],
             signature: &actor.signature,
             sign: false,
@@ -286,6 +288,7 @@ fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<U
         record: &record,
         event: &event,
         previous_tip: Some(up.tip),
+        merge_parent: None,
         extra,
         signature: &actor.signature,
         sign: false,

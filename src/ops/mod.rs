@@ -6,13 +6,17 @@
 mod land;
 mod maintain;
 mod propose;
+mod rebase;
 mod reject;
 mod rollback;
 pub mod trust;
 
-pub use land::{apply, approve, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode};
+pub use land::{
+    apply, approve, is_ancestor, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,
+};
 pub use maintain::{maintain, Action, MaintainRequest};
 pub use propose::{propose, ProposeRequest};
+pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use rollback::rollback;
 
@@ -327,6 +331,7 @@ pub fn record_tests(
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra: vec![],
             signature: &actor.signature,
             sign: false,

@@ -157,6 +157,7 @@ pub fn propose(
             record: &record,
             event: &event,
             previous_tip: None,
+            merge_parent: None,
             extra: vec![open],
             signature: &actor.signature,
             sign: false,

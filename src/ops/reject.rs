@@ -74,6 +74,7 @@ pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra,
             signature: &actor.signature,
             sign: false,

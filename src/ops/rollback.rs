@@ -92,6 +92,7 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
+            merge_parent: None,
             extra,
             signature: &actor.signature,
             sign: false,

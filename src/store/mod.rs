@@ -72,6 +72,8 @@ pub struct Append<'a> {
     pub event: &'a Event,
     /// The notes tip the event was computed from; None when creating the upgrade.
     pub previous_tip: Option<ObjectId>,
+    /// A second parent, for merges of two clones' histories (parents are then sorted).
+    pub merge_parent: Option<ObjectId>,
     /// Other ref updates that must happen atomically with it.
     pub extra: Vec<RefEdit>,
     /// The event commit's author and committer (its time is the event time).
@@ -105,7 +107,14 @@ impl<'r> Store<'r> {
         let tree = self.repo.write_object(&tree)?.detach();
         let commit = gix::objs::Commit {
             tree,
-            parents: a.previous_tip.into_iter().collect(),
+            parents: {
+                let mut parents: Vec<ObjectId> =
+                    a.previous_tip.into_iter().chain(a.merge_parent).collect();
+                if a.merge_parent.is_some() {
+                    parents.sort();
+                }
+                parents.into_iter().collect()
+            },
             author: a.signature.clone(),
             committer: a.signature.clone(),
             encoding: None,

@@ -135,3 +135,40 @@ pub fn finish_pager() {
         let _ = child.wait();
     }
 }
+
+/// A progress bar over a queue of upgrades (`apply --all`, `maintain`).
+pub struct QueueBar {
+    bar: Option<ProgressBar>,
+}
+
+impl QueueBar {
+    /// Draws only when `enabled` (stderr is a terminal and not `--quiet`).
+    pub fn new(enabled: bool) -> QueueBar {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        QueueBar { bar }
+    }
+
+    /// Position `n` of `total`, working on `id`.
+    pub fn set(&self, n: usize, total: usize, id: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_position(n as u64);
+            bar.set_message(id.to_string());
+        }
+    }
+}
+
+impl Drop for QueueBar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod test_core;
 mod test_errors;
 mod test_generated;
 mod test_policy;
+mod test_sync;
 
 #[test]
 fn test_no_forgotten_test_files() {

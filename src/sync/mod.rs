@@ -1,0 +1,137 @@
+//! Sharing the queue through any git remote with git's own transport (gix
+//! cannot push, so fetch and push both use the `git` executable).
+//!
+//! `pull` fetches the remote's queue into tracking refs
+//! (`refs/upgrades-sync/<remote>/{open,archive,notes}/<id>`, and the remote's
+//! branches into `refs/remotes/<remote>/*`), validates every fetched record and
+//! event, then per upgrade adopts, fast-forwards or merges (see [`merge`]).
+//! `push` sends every changed queue ref, plus target branches that upgrades
+//! applied here moved, in one `git push --atomic`, each ref leased on the value
+//! last fetched, so a lost race changes nothing on the remote.
+
+pub mod merge;
+mod pull;
+mod push;
+
+pub use pull::{pull, PullChange};
+pub use push::{push, PushOutcome};
+
+use crate::error::{Error, Kind, Result};
+use crate::repo;
+use crate::store::Store;
+
+/// How many fetch-merge-push rounds `sync` tries before giving up.
+pub const MAX_SYNC_ROUNDS: usize = 5;
+
+/// The tracking ref prefix for one remote and one kind (`open`, `archive`, `notes`).
+pub fn tracking_prefix(remote: &str, kind: &str) -> String {
+    format!("refs/upgrades-sync/{remote}/{kind}/")
+}
+
+/// The refspecs that bring a remote's queue into its tracking refs (also
+/// what `init --remote` adds to `remote.<name>.fetch`).
+pub fn fetch_refspecs(remote: &str) -> Vec<String> {
+    vec![
+        format!("+refs/upgrades/*:{}*", tracking_prefix(remote, "open")),
+        format!(
+            "+refs/upgrades-archive/*:{}*",
+            tracking_prefix(remote, "archive")
+        ),
+        format!(
+            "+refs/notes/upgrades/*:{}*",
+            tracking_prefix(remote, "notes")
+        ),
+    ]
+}
+
+/// The remote to use: the one given, else as git would choose for pushing:
+/// `remote.pushDefault`, the current branch's `pushRemote` or `remote`,
+/// `origin`, or the only remote there is.
+pub fn resolve_remote(repo: &gix::Repository, given: Option<&str>) -> Result<String> {
+    let names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+    let check = |name: String| -> Result<String> {
+        if names.contains(&name) {
+            crate::ids::validate_branch_name(&name)
+                .map_err(|_| Error::usage(format!("unusable remote name {name:?}")))?;
+            Ok(name)
+        } else {
+            Err(Error::usage(format!("no remote named {name:?}"))
+                .hint("add one with: git remote add <name> <url>"))
+        }
+    };
+    if let Some(name) = given {
+        return check(name.to_string());
+    }
+    let config = repo.config_snapshot();
+    let branch = repo.head_name().ok().flatten().and_then(|n| {
+        n.as_bstr()
+            .to_string()
+            .strip_prefix("refs/heads/")
+            .map(str::to_string)
+    });
+    let mut candidates = vec![config.string("remote.pushDefault").map(|s| s.to_string())];
+    if let Some(b) = &branch {
+        candidates.push(
+            config
+                .string(format!("branch.{b}.pushRemote").as_str())
+                .map(|s| s.to_string()),
+        );
+        candidates.push(
+            config
+                .string(format!("branch.{b}.remote").as_str())
+                .map(|s| s.to_string()),
+        );
+    }
+    for c in candidates.into_iter().flatten() {
+        if c != "." && names.contains(&c) {
+            return check(c);
+        }
+    }
+    if names.iter().any(|n| n == "origin") {
+        return check("origin".into());
+    }
+    if names.len() == 1 {
+        return check(names[0].clone());
+    }
+    Err(Error::usage("no remote to use").hint("name one: git upgrades sync <remote>"))
+}
+
+/// Fetch the remote's queue and branches into the tracking refs.
+pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
+    let mut cmd = repo::git(repo);
+    cmd.args([
+        "fetch",
+        "--no-tags",
+        "--prune",
+        "--quiet",
+        "--no-write-fetch-head",
+        remote,
+    ]);
+    for spec in fetch_refspecs(remote) {
+        cmd.arg(spec);
+    }
+    cmd.arg(format!("+refs/heads/*:refs/remotes/{remote}/*"));
+    repo::run_git(cmd, &format!("fetch the queue from {remote}"))?;
+    Ok(())
+}
+
+/// Pull, then push; a push that loses a race fetches, merges and tries again.
+pub fn sync(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>, PushOutcome)> {
+    let mut all_pulled = Vec::new();
+    for round in 0..MAX_SYNC_ROUNDS {
+        let pulled = pull(store, remote)?;
+        all_pulled.extend(pulled);
+        match push(store, remote) {
+            Ok(outcome) => return Ok((all_pulled, outcome)),
+            Err(e) if e.kind == Kind::Conflict && round + 1 < MAX_SYNC_ROUNDS => {
+                // Someone pushed in between: fetch their changes and merge again.
+                std::thread::sleep(std::time::Duration::from_millis(50 * (round as u64 + 1)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::conflict(format!(
+        "{remote} kept changing; gave up after {MAX_SYNC_ROUNDS} attempts"
+    ))
+    .hint("run `git upgrades sync` again"))
+}

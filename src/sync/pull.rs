@@ -1,0 +1,306 @@
+//! `pull`: fetch, validate, then adopt, fast-forward or merge each upgrade.
+
+use gix::bstr::ByteSlice;
+use gix::refs::transaction::PreviousValue;
+use gix::ObjectId;
+
+use super::merge::merge_records;
+use super::{fetch, tracking_prefix};
+use crate::error::{Error, Result};
+use crate::ops::{details, is_ancestor, Actor};
+use crate::record::{Event, EventKind, Record, State, EVENT_FORMAT};
+use crate::store::{
+    archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
+};
+use crate::worktree;
+
+/// What pulling did to one upgrade.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PullChange {
+    /// The upgrade.
+    pub id: String,
+    /// `new`, `updated`, `merged`, `refused`, or `target` (a target branch fast-forwarded).
+    pub change: String,
+    /// State before (none for new upgrades).
+    pub from: Option<State>,
+    /// State after.
+    pub to: Option<State>,
+    /// Details (the refusal's reason, the merge rule applied, the target's move).
+    pub detail: String,
+}
+
+/// Fetch `remote` and merge its queue into ours.
+pub fn pull(store: &Store<'_>, remote: &str) -> Result<Vec<PullChange>> {
+    let repo = store.repo;
+    fetch(repo, remote)?;
+    let prefix = tracking_prefix(remote, "notes");
+    let mut remote_tips = Vec::new();
+    for r in repo.references()?.prefixed(prefix.as_str())? {
+        let r = r.map_err(|e| Error::failure(format!("cannot read tracking refs: {e}")))?;
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        let id = name.strip_prefix(&prefix).unwrap_or(&name).to_string();
+        if let Some(tip) = r.target().try_id() {
+            remote_tips.push((id, tip.to_owned()));
+        }
+    }
+    let mut changes = Vec::new();
+    let mut targets: Vec<String> = Vec::new();
+    for (id, rtip) in remote_tips {
+        match pull_one(store, remote, &id, rtip) {
+            Ok(Some(change)) => {
+                if change.to == Some(State::Applied) {
+                    if let Ok(up) = store.load(&id) {
+                        targets.push(up.record.target.clone());
+                    }
+                }
+                changes.push(change);
+            }
+            Ok(None) => {}
+            Err(e) => changes.push(PullChange {
+                id: id.clone(),
+                change: "refused".into(),
+                from: None,
+                to: None,
+                detail: e.to_string(),
+            }),
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    for t in targets {
+        if let Some(c) = fast_forward_target(store, remote, &t)? {
+            changes.push(c);
+        }
+    }
+    Ok(changes)
+}
+
+/// Check a fetched upgrade completely before anything of ours changes.
+fn validate(store: &Store<'_>, id: &str, tip: ObjectId) -> Result<Upgrade> {
+    crate::ids::validate_id(id)
+        .map_err(|e| Error::failure(format!("invalid id in the remote's refs: {}", e.message)))?;
+    let up = store.load_at(id, tip)?;
+    store.events(&up)?;
+    let head: ObjectId = up
+        .record
+        .head
+        .parse()
+        .map_err(|_| Error::failure("damaged head id"))?;
+    store.repo.find_commit(head).map_err(|_| {
+        Error::failure(format!(
+            "upgrade {id}: its head {head} was not sent by the remote"
+        ))
+    })?;
+    Ok(up)
+}
+
+fn pull_one(
+    store: &Store<'_>,
+    remote: &str,
+    id: &str,
+    rtip: ObjectId,
+) -> Result<Option<PullChange>> {
+    let repo = store.repo;
+    let theirs = validate(store, id, rtip)
+        .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
+    let local_tip = store.ref_tip(&notes_ref(id))?;
+    let change = |kind: &str, from: Option<State>, to: State, detail: String| PullChange {
+        id: id.to_string(),
+        change: kind.into(),
+        from,
+        to: Some(to),
+        detail,
+    };
+    let Some(ltip) = local_tip else {
+        let mut edits = vec![update(
+            &notes_ref(id),
+            PreviousValue::MustNotExist,
+            rtip,
+            "upgrades: pull",
+        )?];
+        edits.extend(state_refs(store, id, &theirs.record)?);
+        store.transaction(edits)?;
+        return Ok(Some(change(
+            "new",
+            None,
+            theirs.record.state,
+            String::new(),
+        )));
+    };
+    if ltip == rtip || is_ancestor(repo, rtip, ltip)? {
+        return Ok(None);
+    }
+    let ours = store.load_at(id, ltip)?;
+    if is_ancestor(repo, ltip, rtip)? {
+        let mut edits = vec![update(
+            &notes_ref(id),
+            PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ltip)),
+            rtip,
+            "upgrades: pull (fast-forward)",
+        )?];
+        edits.extend(state_refs(store, id, &theirs.record)?);
+        store.transaction(edits)?;
+        return Ok(Some(change(
+            "updated",
+            Some(ours.record.state),
+            theirs.record.state,
+            String::new(),
+        )));
+    }
+    // Diverged: both sides appended events. Merge deterministically.
+    let merged = merge_records(
+        &ours.record,
+        &ltip.to_string(),
+        &theirs.record,
+        &rtip.to_string(),
+    );
+    let time_of =
+        |tip: ObjectId| -> Result<i64> { Ok(repo.find_commit(tip)?.committer()?.seconds()) };
+    let time = time_of(ltip)?.max(time_of(rtip)?);
+    let signature = gix::actor::Signature {
+        name: "git-upgrades".into(),
+        email: "merge@git-upgrades.invalid".into(),
+        time: gix::date::Time {
+            seconds: time,
+            offset: 0,
+        },
+    };
+    let mut parents = [ltip.to_string(), rtip.to_string()];
+    parents.sort();
+    let event = Event {
+        format: EVENT_FORMAT,
+        event: EventKind::Merged,
+        id: id.to_string(),
+        actor: "merge".into(),
+        seq: merged.seq,
+        details: details([
+            ("state", merged.state.as_str().into()),
+            (
+                "rule",
+                "precedence: applied > failed > rejected > expired > approved > proposed".into(),
+            ),
+            ("parents", serde_json::json!(parents)),
+        ]),
+    };
+    let mut merged = merged;
+    merged.updated_at = crate::time::rfc3339(time).max(merged.updated_at);
+    let edits = state_refs(store, id, &merged)?;
+    store.append(Append {
+        record: &merged,
+        event: &event,
+        previous_tip: Some(ltip),
+        merge_parent: Some(rtip),
+        extra: edits,
+        signature: &signature,
+        sign: false,
+        check_signed: None,
+    })?;
+    let detail = format!(
+        "ours {} + theirs {} -> {}",
+        ours.record.state, theirs.record.state, merged.state
+    );
+    Ok(Some(change(
+        "merged",
+        Some(ours.record.state),
+        merged.state,
+        detail,
+    )))
+}
+
+/// The open/archive ref edits that make our refs match `record`'s state.
+fn state_refs(
+    store: &Store<'_>,
+    id: &str,
+    record: &Record,
+) -> Result<Vec<gix::refs::transaction::RefEdit>> {
+    let head: ObjectId = record
+        .head
+        .parse()
+        .map_err(|_| Error::failure("damaged head id"))?;
+    let open_now = store.ref_tip(&open_ref(id))?;
+    let archive_now = store.ref_tip(&archive_ref(id))?;
+    let guard = |now: Option<ObjectId>| match now {
+        Some(t) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(t)),
+        None => PreviousValue::MustNotExist,
+    };
+    let mut edits = Vec::new();
+    if record.state.is_open() {
+        if open_now != Some(head) {
+            edits.push(update(
+                &open_ref(id),
+                guard(open_now),
+                head,
+                "upgrades: pull",
+            )?);
+        }
+        if let Some(t) = archive_now {
+            edits.push(delete_if_present(&archive_ref(id), t)?);
+        }
+    } else {
+        if let Some(t) = open_now {
+            edits.push(delete_if_present(&open_ref(id), t)?);
+        }
+        if archive_now != Some(head) {
+            edits.push(update(
+                &archive_ref(id),
+                guard(archive_now),
+                head,
+                "upgrades: pull",
+            )?);
+        }
+    }
+    Ok(edits)
+}
+
+/// Bring a local target branch up to the remote's, when that is a fast-forward
+/// (as `git pull --ff-only` would), keeping a checked-out worktree in step.
+fn fast_forward_target(
+    store: &Store<'_>,
+    remote: &str,
+    target: &str,
+) -> Result<Option<PullChange>> {
+    let repo = store.repo;
+    let Some(theirs) = store.ref_tip(&format!("refs/remotes/{remote}/{target}"))? else {
+        return Ok(None);
+    };
+    let Some(ours) = store.ref_tip(&branch_ref(target))? else {
+        return Ok(None);
+    };
+    if ours == theirs || !is_ancestor(repo, ours, theirs)? {
+        return Ok(None);
+    }
+    let checked_out = worktree::worktrees_on(repo, &branch_ref(target))?;
+    for wt in &checked_out {
+        if let Err(e) = worktree::ensure_clean(repo, wt, target) {
+            return Ok(Some(PullChange {
+                id: target.to_string(),
+                change: "target".into(),
+                from: None,
+                to: None,
+                detail: format!("not fast-forwarded: {e}"),
+            }));
+        }
+    }
+    let actor = Actor::current(repo).ok();
+    let _ = actor;
+    store.transaction(vec![update(
+        &branch_ref(target),
+        PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ours)),
+        theirs,
+        &format!("upgrades: pull {remote}/{target}"),
+    )?])?;
+    for wt in &checked_out {
+        worktree::fast_forward(repo, wt, ours, theirs)?;
+    }
+    Ok(Some(PullChange {
+        id: target.to_string(),
+        change: "target".into(),
+        from: None,
+        to: None,
+        detail: format!(
+            "{target} fast-forwarded {} -> {}",
+            ours.to_hex_with_len(10),
+            theirs.to_hex_with_len(10)
+        ),
+    }))
+}

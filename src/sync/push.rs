@@ -1,0 +1,226 @@
+//! `push`: one atomic, leased `git push` of every changed queue ref and of
+//! target branches that upgrades applied here moved.
+
+use gix::bstr::ByteSlice;
+use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+use gix::ObjectId;
+
+use super::tracking_prefix;
+use crate::error::{Context, Error, Result};
+use crate::ops::is_ancestor;
+use crate::record::State;
+use crate::repo;
+use crate::store::{branch_ref, update, Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
+
+/// What a push sent.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PushOutcome {
+    /// Remote refs created or updated.
+    pub updated: Vec<String>,
+    /// Remote refs deleted.
+    pub deleted: Vec<String>,
+    /// Upgrades whose histories diverged from the remote's (pull first).
+    pub diverged: Vec<String>,
+}
+
+struct RefPush {
+    remote_ref: String,
+    tracking_ref: String,
+    local: Option<ObjectId>,
+    expected: Option<ObjectId>,
+}
+
+fn tips(store: &Store<'_>, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+    let mut out = Vec::new();
+    for r in store.repo.references()?.prefixed(prefix)? {
+        let r = r.map_err(|e| Error::failure(format!("cannot read refs: {e}")))?;
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        if let (Some(id), Some(tip)) = (name.strip_prefix(prefix), r.target().try_id()) {
+            out.push((id.to_string(), tip.to_owned()));
+        }
+    }
+    Ok(out)
+}
+
+/// Push the queue to `remote`, leased on what was last fetched from it.
+pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
+    let repo = store.repo;
+    let mut pushes: Vec<RefPush> = Vec::new();
+    let mut outcome = PushOutcome::default();
+    for (kind, local_prefix) in [
+        ("notes", NOTES_PREFIX),
+        ("open", OPEN_PREFIX),
+        ("archive", ARCHIVE_PREFIX),
+    ] {
+        let tracking = tracking_prefix(remote, kind);
+        let ours = tips(store, local_prefix)?;
+        let theirs = tips(store, &tracking)?;
+        for (id, local) in &ours {
+            let expected = theirs.iter().find(|(i, _)| i == id).map(|(_, t)| *t);
+            if expected == Some(*local) {
+                continue;
+            }
+            if kind == "notes" {
+                if let Some(e) = expected {
+                    if !is_ancestor(repo, e, *local)? {
+                        outcome.diverged.push(id.clone());
+                        continue;
+                    }
+                }
+            }
+            pushes.push(RefPush {
+                remote_ref: format!("{local_prefix}{id}"),
+                tracking_ref: format!("{tracking}{id}"),
+                local: Some(*local),
+                expected,
+            });
+        }
+        // An open ref we closed here: delete it there too (archive and notes are never deleted by push).
+        if kind == "open" {
+            for (id, theirs_tip) in &theirs {
+                if !ours.iter().any(|(i, _)| i == id)
+                    && store.ref_tip(&format!("{NOTES_PREFIX}{id}"))?.is_some()
+                {
+                    let closed = store
+                        .load(id)
+                        .map(|u| !u.record.state.is_open())
+                        .unwrap_or(false);
+                    if closed && !outcome.diverged.contains(id) {
+                        pushes.push(RefPush {
+                            remote_ref: format!("{OPEN_PREFIX}{id}"),
+                            tracking_ref: format!("{tracking}{id}"),
+                            local: None,
+                            expected: Some(*theirs_tip),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if !outcome.diverged.is_empty() {
+        // Never push half a queue state: the upgrade's refs go together or not at all.
+        let diverged = outcome.diverged.clone();
+        pushes.retain(|p| {
+            !diverged
+                .iter()
+                .any(|id| p.remote_ref.ends_with(&format!("/{id}")))
+        });
+    }
+    // Targets moved here by applied upgrades.
+    let mut targets: Vec<(String, ObjectId)> = Vec::new();
+    for item in store.list()?.into_iter().flatten() {
+        let r = &item.record;
+        if r.state != State::Applied {
+            continue;
+        }
+        let Some(landing) = &r.landing else { continue };
+        let Ok(landed) = landing.new_target.parse::<ObjectId>() else {
+            continue;
+        };
+        if store.ref_tip(&branch_ref(&r.target))? == Some(landed)
+            && !targets.iter().any(|(t, _)| t == &r.target)
+        {
+            targets.push((r.target.clone(), landed));
+        }
+    }
+    for (target, tip) in targets {
+        let tracking_ref = format!("refs/remotes/{remote}/{target}");
+        let expected = store.ref_tip(&tracking_ref)?;
+        if expected == Some(tip) {
+            continue;
+        }
+        if let Some(e) = expected {
+            if !is_ancestor(repo, e, tip)? {
+                continue; // not a fast-forward of theirs: not ours to push
+            }
+        }
+        pushes.push(RefPush {
+            remote_ref: branch_ref(&target),
+            tracking_ref,
+            local: Some(tip),
+            expected,
+        });
+    }
+    if pushes.is_empty() {
+        return Ok(outcome);
+    }
+
+    let mut cmd = repo::git(repo);
+    cmd.args([
+        "push",
+        "--atomic",
+        "--porcelain",
+        "--no-verify",
+        "--quiet",
+        remote,
+    ]);
+    for p in &pushes {
+        let lease = p.expected.map(|e| e.to_string()).unwrap_or_default();
+        cmd.arg(format!("--force-with-lease={}:{lease}", p.remote_ref));
+    }
+    for p in &pushes {
+        match p.local {
+            Some(l) => cmd.arg(format!("+{l}:{}", p.remote_ref)),
+            None => cmd.arg(format!(":{}", p.remote_ref)),
+        };
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("cannot run git push")?;
+    if !out.status.success() {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let lost_race = text.contains("stale info")
+            || text.contains("fetch first")
+            || text.contains("atomic")
+            || text.contains("rejected")
+            || text.contains("non-fast-forward");
+        let first = text
+            .lines()
+            .find(|l| l.starts_with('!') || l.contains("error") || l.contains("fatal"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        return Err(if lost_race {
+            Error::conflict(format!(
+                "{remote} changed since the last fetch; nothing was pushed ({first})"
+            ))
+            .hint("run `git upgrades sync` to merge and push again")
+        } else {
+            Error::failure(format!("git push to {remote} failed: {first}"))
+        });
+    }
+    // Record what the remote now holds.
+    let mut edits = Vec::new();
+    for p in &pushes {
+        match p.local {
+            Some(l) => {
+                edits.push(update(
+                    &p.tracking_ref,
+                    PreviousValue::Any,
+                    l,
+                    "upgrades: push",
+                )?);
+                outcome.updated.push(p.remote_ref.clone());
+            }
+            None => {
+                edits.push(RefEdit {
+                    change: Change::Delete {
+                        expected: PreviousValue::Any,
+                        log: RefLog::AndReference,
+                    },
+                    name: p
+                        .tracking_ref
+                        .as_str()
+                        .try_into()
+                        .map_err(|_| Error::failure("bad tracking ref"))?,
+                    deref: false,
+                });
+                outcome.deleted.push(p.remote_ref.clone());
+            }
+        }
+    }
+    store.transaction(edits)?;
+    Ok(outcome)
+}

@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, approve, reject or skip')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
@@ -186,6 +187,20 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-upgrades;review' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-upgrades;apply' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the bypass is needed (recorded in the events)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
@@ -237,6 +252,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;log' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep running and print new events as they happen')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep running and print new events as they happen')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -392,6 +409,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, approve, reject or skip')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
@@ -424,6 +442,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;reject' {
+            break
+        }
+        'git-upgrades;help;review' {
             break
         }
         'git-upgrades;help;apply' {

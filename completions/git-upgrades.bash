@@ -58,6 +58,9 @@ _git__upgrades() {
             git__upgrades,reject)
                 cmd="git__upgrades__subcmd__reject"
                 ;;
+            git__upgrades,review)
+                cmd="git__upgrades__subcmd__review"
+                ;;
             git__upgrades,rollback)
                 cmd="git__upgrades__subcmd__rollback"
                 ;;
@@ -112,6 +115,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help,reject)
                 cmd="git__upgrades__subcmd__help__subcmd__reject"
                 ;;
+            git__upgrades__subcmd__help,review)
+                cmd="git__upgrades__subcmd__help__subcmd__review"
+                ;;
             git__upgrades__subcmd__help,rollback)
                 cmd="git__upgrades__subcmd__help__subcmd__rollback"
                 ;;
@@ -158,7 +164,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject apply rollback rebase log maintain init push pull sync util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,7 +264,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject apply rollback rebase log maintain init push pull sync util help"
+            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +459,20 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__review)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__help__subcmd__rollback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -608,7 +628,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__log)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
+            opts="-f -C -q -v -h -V --follow --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +790,28 @@ _git__upgrades() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__review)
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1015,3 +1057,64 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _git__upgrades -o bashdefault -o default git-upgrades
 fi
+
+# `git upgrades <TAB>`: git's own completion calls _git_upgrades.
+_git_upgrades ()
+{
+	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync"
+	local subcommand="$(__git_find_on_cmdline "$subcommands")"
+	if [ -z "$subcommand" ]; then
+		__gitcomp "$subcommands"
+		return
+	fi
+	local flags=""
+	case "$subcommand" in
+	propose)
+		flags="--message --id --target --no-test" ;;
+	list|ls)
+		flags="--state --all" ;;
+	status)
+		flags="--history" ;;
+	show)
+		flags="" ;;
+	diff)
+		flags="--stat --name-only" ;;
+	approve)
+		flags="--message --no-apply --sign" ;;
+	reject)
+		flags="--message" ;;
+	review)
+		flags="" ;;
+	apply)
+		flags="--all --urgent --reason --skip-tests" ;;
+	rollback)
+		flags="--message" ;;
+	rebase)
+		flags="" ;;
+	log)
+		flags="--follow" ;;
+	maintain)
+		flags="--dry-run" ;;
+	init)
+		flags="--force --display-notes --remote --test-command" ;;
+	push)
+		flags="" ;;
+	pull)
+		flags="" ;;
+	sync)
+		flags="" ;;
+	esac
+	case "$cur" in
+	-*)
+		__gitcomp "$flags --json --color= --quiet --verbose --help"
+		return ;;
+	esac
+	case "$subcommand" in
+	show|diff|approve|reject|review|apply|rollback|rebase|log)
+		__gitcomp_nl "$(__git for-each-ref --format='%(refname:strip=3)' refs/notes/upgrades/ 2>/dev/null)" ;;
+	propose)
+		__git_complete_refs ;;
+	push|pull|sync)
+		__gitcomp_nl "$(__git remote 2>/dev/null)" ;;
+	esac
+}

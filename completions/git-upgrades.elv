@@ -37,6 +37,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
@@ -174,6 +175,19 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;review'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;apply'= {
             cand --reason 'Why the bypass is needed (recorded in the events)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
@@ -222,6 +236,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;log'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand -f 'Keep running and print new events as they happen'
+            cand --follow 'Keep running and print new events as they happen'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -364,6 +380,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
@@ -389,6 +406,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;approve'= {
         }
         &'git-upgrades;help;reject'= {
+        }
+        &'git-upgrades;help;review'= {
         }
         &'git-upgrades;help;apply'= {
         }

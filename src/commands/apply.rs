@@ -35,7 +35,7 @@ pub struct ApplyArgs {
 
 /// Run `apply`.
 pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     if args.all {
         return run_all(ui, &store);

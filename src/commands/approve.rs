@@ -32,7 +32,7 @@ pub struct ApproveArgs {
 
 /// Run `approve`.
 pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let req = ApproveRequest {
         id: args.id.clone(),

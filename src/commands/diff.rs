@@ -22,7 +22,7 @@ pub struct DiffArgs {
 
 /// Run `diff`.
 pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let up = store.find(&args.id)?;
     let parse = |hex: &str| -> Result<gix::ObjectId> {
@@ -95,25 +95,8 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
     }
     let mut text = String::new();
     diff::unified(&repo, &changes, &mut text, None)?;
-    for line in text.lines() {
-        let styled = if !ui.color {
-            line.to_string()
-        } else if line.starts_with("diff --git")
-            || line.starts_with("index ")
-            || line.starts_with("--- ")
-            || line.starts_with("+++ ")
-        {
-            ui.paint(Style::Bold, line)
-        } else if line.starts_with("@@") {
-            format!("\x1b[36m{line}\x1b[0m")
-        } else if line.starts_with('+') {
-            ui.paint(Style::Good, line)
-        } else if line.starts_with('-') {
-            ui.paint(Style::Bad, line)
-        } else {
-            line.to_string()
-        };
-        ui.line(&styled)?;
+    for line in crate::ui::render::color_diff(ui, &text) {
+        ui.line(&line)?;
     }
     Ok(0)
 }

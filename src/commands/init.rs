@@ -97,7 +97,7 @@ fn git_config(repo: &gix::Repository, args: &[&str]) -> Result<()> {
 
 /// Run `init`.
 pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
-    let repo = repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = crate::store::Store::new(&repo);
     let mut done: Vec<String> = Vec::new();
     let target = crate::ops::default_target(&store).unwrap_or_else(|_| "main".into());

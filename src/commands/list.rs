@@ -44,8 +44,8 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
 /// Readable upgrades and the ids that could not be read, with why.
 type Loaded = (Vec<Upgrade>, Vec<(String, Error)>);
 
-fn load_all(ui: &Ui) -> Result<Loaded> {
-    let repo = crate::repo::open()?;
+fn load_all(ui: &mut Ui) -> Result<Loaded> {
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let mut good = Vec::new();
     let mut bad = Vec::new();

@@ -21,7 +21,7 @@ pub struct MaintainArgs {
 
 /// Run `maintain`.
 pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let actions = ops::maintain(

@@ -11,6 +11,7 @@ pub mod maintain;
 pub mod propose;
 pub mod rebase;
 pub mod reject;
+pub mod review;
 pub mod rollback;
 pub mod show;
 pub mod sync;
@@ -20,6 +21,13 @@ use crate::error::Result;
 use crate::store::Upgrade;
 use crate::ui::json::UpgradeJson;
 use crate::ui::{Style, Ui};
+
+/// Open the repository and let its git config refine the output settings.
+pub fn open_repo(ui: &mut Ui) -> Result<gix::Repository> {
+    let repo = crate::repo::open()?;
+    ui.apply_repo_config(&repo);
+    Ok(repo)
+}
 
 /// Print one upgrade as JSON, or a one-line human summary prefixed by `verb`.
 pub fn print_upgrade(ui: &mut Ui, up: &Upgrade, verb: &str) -> Result<()> {

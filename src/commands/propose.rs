@@ -35,7 +35,7 @@ pub struct ProposeArgs {
 
 /// Run `propose`.
 pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let req = ProposeRequest {
         rev: args.rev.clone(),

@@ -21,7 +21,7 @@ pub struct RebaseArgs {
 
 /// Run `rebase`.
 pub fn run(ui: &mut Ui, args: &RebaseArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let id = store.resolve(&args.id)?;
     match ops::rebase(&store, &id)? {

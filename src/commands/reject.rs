@@ -23,7 +23,7 @@ pub struct RejectArgs {
 
 /// Run `reject`.
 pub fn run(ui: &mut Ui, args: &RejectArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let up = ops::reject(
         &store,

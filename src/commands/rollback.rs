@@ -22,7 +22,7 @@ pub struct RollbackArgs {
 
 /// Run `rollback`.
 pub fn run(ui: &mut Ui, args: &RollbackArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let up = ops::rollback(&store, &args.id, args.message.clone())?;
     print_upgrade(ui, &up, "rolled back")?;

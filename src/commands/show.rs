@@ -17,7 +17,7 @@ pub struct ShowArgs {
 
 /// Run `show`.
 pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let up = store.find(&args.id)?;
     let events = store.events(&up)?;

@@ -98,7 +98,7 @@ fn exit_for(changes: &[PullChange], out: Option<&PushOutcome>) -> u8 {
 
 /// Run `push`.
 pub fn push(ui: &mut Ui, args: &PushArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
     // Know what the remote holds before leasing on it.
@@ -114,7 +114,7 @@ pub fn push(ui: &mut Ui, args: &PushArgs) -> Result<u8> {
 
 /// Run `pull`.
 pub fn pull(ui: &mut Ui, args: &PullArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
     let changes = sync::pull(&store, &remote)?;
@@ -131,7 +131,7 @@ pub fn pull(ui: &mut Ui, args: &PullArgs) -> Result<u8> {
 
 /// Run `sync`.
 pub fn sync(ui: &mut Ui, args: &SyncArgs) -> Result<u8> {
-    let repo = crate::repo::open()?;
+    let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
     let (changes, out) = sync::sync(&store, &remote).map_err(|e: Error| e)?;

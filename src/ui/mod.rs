@@ -40,6 +40,7 @@ pub struct Ui {
     pub stderr_tty: bool,
     /// Unicode marks (✓ ✗) or plain ASCII.
     pub unicode: bool,
+    choice: ColorChoice,
     out: Box<dyn Write>,
 }
 
@@ -105,7 +106,31 @@ impl Ui {
             stdout_tty,
             stderr_tty,
             unicode,
+            choice: color,
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+        }
+    }
+
+    /// Honour git's `color.ui` (`never`/`false` or `always`/`true`) when
+    /// `--color` was left at `auto`; `NO_COLOR` still wins.
+    pub fn apply_repo_config(&mut self, repo: &gix::Repository) {
+        if self.choice != ColorChoice::Auto || self.json {
+            return;
+        }
+        let Some(value) = repo.config_snapshot().string("color.ui") else {
+            return;
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        match value.to_string().to_ascii_lowercase().as_str() {
+            "never" | "false" | "no" | "off" => {
+                self.color = false;
+                self.color_err = false;
+            }
+            "always" | "true" | "yes" | "on" if !no_color => {
+                self.color = true;
+                self.color_err = true;
+            }
+            _ => {}
         }
     }
 
@@ -120,6 +145,7 @@ impl Ui {
             stdout_tty: false,
             stderr_tty: false,
             unicode: true,
+            choice: ColorChoice::Never,
             out,
         }
     }

@@ -303,3 +303,94 @@ pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
         ui.paint(Style::Dim, &extra)
     ))
 }
+
+/// Colour a unified diff as git does, with word-level highlights: when a run
+/// of removed lines is followed by as many added lines, the words that differ
+/// within each pair are shown in reverse video.
+pub fn color_diff(ui: &Ui, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    let is_meta = |l: &str| {
+        l.starts_with("diff --git")
+            || l.starts_with("index ")
+            || l.starts_with("--- ")
+            || l.starts_with("+++ ")
+            || l.starts_with("new file mode")
+            || l.starts_with("deleted file mode")
+            || l.starts_with("old mode")
+            || l.starts_with("new mode")
+    };
+    while i < lines.len() {
+        let l = lines[i];
+        if !ui.color {
+            out.push(l.to_string());
+            i += 1;
+            continue;
+        }
+        if is_meta(l) {
+            out.push(ui.paint(Style::Bold, l));
+            i += 1;
+            continue;
+        }
+        if l.starts_with("@@") {
+            out.push(format!("\x1b[36m{l}\x1b[0m"));
+            i += 1;
+            continue;
+        }
+        if l.starts_with('-') {
+            let del_start = i;
+            while i < lines.len() && lines[i].starts_with('-') && !is_meta(lines[i]) {
+                i += 1;
+            }
+            let add_start = i;
+            while i < lines.len() && lines[i].starts_with('+') && !is_meta(lines[i]) {
+                i += 1;
+            }
+            let dels = &lines[del_start..add_start];
+            let adds = &lines[add_start..i];
+            if dels.len() == adds.len() {
+                let pairs: Vec<(String, String)> = dels
+                    .iter()
+                    .zip(adds)
+                    .map(|(d, a)| word_pair(&d[1..], &a[1..]))
+                    .collect();
+                out.extend(pairs.iter().map(|(d, _)| format!("\x1b[31m-{d}\x1b[0m")));
+                out.extend(pairs.iter().map(|(_, a)| format!("\x1b[32m+{a}\x1b[0m")));
+            } else {
+                out.extend(dels.iter().map(|d| format!("\x1b[31m{d}\x1b[0m")));
+                out.extend(adds.iter().map(|a| format!("\x1b[32m{a}\x1b[0m")));
+            }
+            continue;
+        }
+        if l.starts_with('+') {
+            out.push(format!("\x1b[32m{l}\x1b[0m"));
+        } else {
+            out.push(l.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The two sides of a changed line with differing words in reverse video
+/// (the caller wraps each side in its line colour).
+fn word_pair(old: &str, new: &str) -> (String, String) {
+    use similar::{ChangeTag, TextDiff};
+    let diff = TextDiff::from_words(old, new);
+    let (mut o, mut n) = (String::new(), String::new());
+    for change in diff.iter_all_changes() {
+        let v = change.value();
+        match change.tag() {
+            ChangeTag::Equal => {
+                o.push_str(v);
+                n.push_str(v);
+            }
+            ChangeTag::Delete if !v.trim().is_empty() => o.push_str(&format!("\x1b[7m{v}\x1b[27m")),
+            ChangeTag::Insert if !v.trim().is_empty() => n.push_str(&format!("\x1b[7m{v}\x1b[27m")),
+            ChangeTag::Delete => o.push_str(v),
+            ChangeTag::Insert => n.push_str(v),
+        }
+    }
+    (o, n)
+}

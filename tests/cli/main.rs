@@ -5,6 +5,7 @@ mod test_core;
 mod test_errors;
 mod test_generated;
 mod test_policy;
+mod test_shell;
 mod test_sync;
 
 #[test]

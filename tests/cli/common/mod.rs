@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -144,6 +146,13 @@ impl TestEnv {
     /// Run git in `dir`, returning the whole result.
     pub fn git_run(&self, dir: &Path, args: &[&str]) -> Run {
         Run::from(self.git_cmd(dir, args).output().expect("run git"))
+    }
+
+    /// `bash -c script` in `dir`, with the test environment.
+    pub fn bash(&self, dir: &Path, script: &str) -> Command {
+        let mut cmd = self.base(Path::new("bash"), dir);
+        cmd.arg("-c").arg(script);
+        cmd
     }
 
     /// A `git-upgrades` command in `dir`.

@@ -24,13 +24,16 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
+    let bar = crate::ui::progress::QueueBar::new(ui.stderr_tty && !ui.quiet);
     let actions = ops::maintain(
         &store,
         &MaintainRequest {
             dry_run: args.dry_run,
         },
         &mut spinner,
+        &mut |n, total, id| bar.set(n, total, id),
     )?;
+    drop(bar);
     drop(spinner);
     if ui.json {
         let value = serde_json::json!({

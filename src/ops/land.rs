@@ -173,7 +173,13 @@ pub fn approve(
     if up.record.state != State::Approved || !req.apply {
         return Ok(ApproveOutcome::Recorded(up));
     }
-    land(store, &up, &actor, reporter, &LandMode::Normal)
+    land(store, &up, &actor, reporter, &LandMode::Normal).map_err(|e| {
+        if e.kind == Kind::Conflict || e.kind == Kind::Denied {
+            e.hint("the approval itself was recorded")
+        } else {
+            e
+        }
+    })
 }
 
 /// How an upgrade lands.
@@ -214,7 +220,7 @@ fn not_fast_forward(up: &Upgrade, tip: ObjectId) -> Error {
         tip.to_hex_with_len(12)
     ))
     .hint(format!(
-        "rebase the change onto {} and propose it again, or reject this one: git upgrades reject {}",
+        "rebase it onto {}: git upgrades rebase {} (approvals carry over if the change is unchanged)",
         r.target, up.id
     ))
 }

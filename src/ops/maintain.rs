@@ -53,6 +53,7 @@ pub fn maintain(
     store: &Store<'_>,
     req: &MaintainRequest,
     reporter: &mut dyn Reporter,
+    progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Vec<Action>> {
     let repo = store.repo;
     let mut actor = Actor::current(repo).or_else(|_| fallback_actor())?;
@@ -61,7 +62,14 @@ pub fn maintain(
     let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> =
         HashMap::new();
     let mut actions = Vec::new();
-    for item in store.list()? {
+    let all = store.list()?;
+    let total = all.len();
+    for (n, item) in all.into_iter().enumerate() {
+        progress(
+            n,
+            total,
+            item.as_ref().map(|u| u.id.as_str()).unwrap_or("?"),
+        );
         let up = match item {
             Ok(up) => up,
             Err((id, e)) => {

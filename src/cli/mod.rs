@@ -107,6 +107,9 @@ pub fn main() -> ExitCode {
     let g = &cli.global;
     let mut ui = Ui::new(g.json, g.color, g.quiet, g.verbose, git_color_ui());
     let result = dispatch(&mut ui, cli.command);
+    for notice in crate::store::lock::take_notices() {
+        ui.warn(&notice);
+    }
     let flushed = ui.flush();
     drop(ui);
     crate::ui::progress::finish_pager();

@@ -10,6 +10,7 @@
 //! module never prints and never decides policy.
 
 mod events;
+pub mod lock;
 mod read;
 pub mod sign;
 
@@ -146,15 +147,45 @@ impl<'r> Store<'r> {
 
     /// Apply ref edits all-or-nothing; a failed comparison is a conflict.
     pub fn transaction(&self, edits: Vec<RefEdit>) -> Result<()> {
-        self.repo.edit_references(edits).map_err(|e| {
-            let mut err: Error = e.into();
-            if err.kind == Kind::Conflict || err.causes.iter().any(|c| c.contains("lock")) {
-                err.kind = Kind::Conflict;
-                err.message = "another process updated this upgrade at the same time".into();
+        let _guard = lock::write_lock(self.repo.common_dir())?;
+        let mut waited = 0;
+        loop {
+            let err = match self.repo.edit_references(edits.clone()) {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            if err.is_conflict() {
+                let mut out: Error = err.into();
+                out.kind = Kind::Conflict;
+                out.message = "another process updated this upgrade at the same time".into();
+                return Err(out);
             }
-            err
-        })?;
-        Ok(())
+            let text = Error::from(err).to_string();
+            let Some(lock_file) = lock::lock_file_in(&text) else {
+                return Err(Error::failure(text));
+            };
+            if lock::is_ours(&lock_file, self.repo.common_dir())
+                || lock::is_ours(&lock_file, self.repo.git_dir())
+            {
+                // We hold the write lock, so no live writer of ours owns it.
+                if std::fs::remove_file(&lock_file).is_ok() {
+                    lock::notice(format!(
+                        "removed a lock left by an interrupted process: {}",
+                        lock_file.display()
+                    ));
+                    continue;
+                }
+            }
+            waited += 1;
+            if waited > 20 {
+                return Err(Error::conflict(format!(
+                    "{} is locked by another process",
+                    lock_file.display()
+                ))
+                .hint("if no git process is running, delete that file"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     /// The current tip of a ref, if it exists and points at an object.

@@ -57,6 +57,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;propose' {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'What the change does')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'What the change does')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Read the description from FILE (`-` for standard input)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the description from FILE (`-` for standard input)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Choose the upgrade id instead of generating one')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The branch to land on (default: upgrades.target, the policy''s target, main or master)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
@@ -355,6 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -386,9 +389,24 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-upgrades;util;reap' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-upgrades;util;help' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -396,6 +414,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;util;help;completions' {
+            break
+        }
+        'git-upgrades;util;help;reap' {
             break
         }
         'git-upgrades;util;help;help' {
@@ -477,12 +498,16 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;help;util' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
             break
         }
         'git-upgrades;help;util;man' {
             break
         }
         'git-upgrades;help;util;completions' {
+            break
+        }
+        'git-upgrades;help;util;reap' {
             break
         }
         'git-upgrades;help;help' {

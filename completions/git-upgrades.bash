@@ -139,6 +139,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help__subcmd__util,man)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__man"
                 ;;
+            git__upgrades__subcmd__help__subcmd__util,reap)
+                cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__reap"
+                ;;
             git__upgrades__subcmd__util,completions)
                 cmd="git__upgrades__subcmd__util__subcmd__completions"
                 ;;
@@ -148,6 +151,9 @@ _git__upgrades() {
             git__upgrades__subcmd__util,man)
                 cmd="git__upgrades__subcmd__util__subcmd__man"
                 ;;
+            git__upgrades__subcmd__util,reap)
+                cmd="git__upgrades__subcmd__util__subcmd__reap"
+                ;;
             git__upgrades__subcmd__util__subcmd__help,completions)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__completions"
                 ;;
@@ -156,6 +162,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__util__subcmd__help,man)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__man"
+                ;;
+            git__upgrades__subcmd__util__subcmd__help,reap)
+                cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__reap"
                 ;;
             *)
                 ;;
@@ -530,7 +539,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util)
-            opts="man completions"
+            opts="man completions reap"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +567,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__reap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -672,7 +695,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__propose)
-            opts="-m -C -q -v -h -V --message --id --target --no-test --json --color --quiet --verbose --help --version"
+            opts="-m -F -C -q -v -h -V --message --file --id --target --no-test --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,6 +706,14 @@ _git__upgrades() {
                     return 0
                     ;;
                 -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -928,7 +959,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,7 +1003,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util__subcmd__help)
-            opts="man completions help"
+            opts="man completions reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,7 +1058,43 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__help__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__util__subcmd__man)
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__reap)
             opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1070,7 +1137,7 @@ _git_upgrades ()
 	local flags=""
 	case "$subcommand" in
 	propose)
-		flags="--message --id --target --no-test" ;;
+		flags="--message --file --id --target --no-test" ;;
 	list|ls)
 		flags="--state --all" ;;
 	status)

@@ -53,6 +53,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;propose'= {
             cand -m 'What the change does'
             cand --message 'What the change does'
+            cand -F 'Read the description from FILE (`-` for standard input)'
+            cand --file 'Read the description from FILE (`-` for standard input)'
             cand --id 'Choose the upgrade id instead of generating one'
             cand --target 'The branch to land on (default: upgrades.target, the policy''s target, main or master)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
@@ -333,6 +335,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --version 'Print version'
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;util;man'= {
@@ -361,14 +364,30 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;util;reap'= {
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;util;help'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;util;help;man'= {
         }
         &'git-upgrades;util;help;completions'= {
+        }
+        &'git-upgrades;util;help;reap'= {
         }
         &'git-upgrades;util;help;help'= {
         }
@@ -430,10 +449,13 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
         }
         &'git-upgrades;help;util;man'= {
         }
         &'git-upgrades;help;util;completions'= {
+        }
+        &'git-upgrades;help;util;reap'= {
         }
         &'git-upgrades;help;help'= {
         }

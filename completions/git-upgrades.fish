@@ -54,6 +54,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "sync" -d 
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "util" -d 'Generate man pages and completions'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s m -l message -d 'What the change does' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s F -l file -d 'Read the description from FILE (`-` for standard input)' -r -F
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l id -d 'Choose the upgrade id instead of generating one' -r
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l target -d 'The branch to land on (default: upgrades.target, the policy\'s target, main or master)' -r
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
@@ -241,18 +242,19 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand sync" -s q -l 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand sync" -s v -l verbose -d 'Stream the full test output while tests run'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand sync" -s V -l version -d 'Print version'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'No progress output and fewer messages'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'Stream the full test output while tests run'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s V -l version -d 'Print version'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
@@ -271,8 +273,18 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fi
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'Stream the full test output while tests run'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s q -l quiet -d 'No progress output and fewer messages'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s v -l verbose -d 'Stream the full test output while tests run'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s V -l version -d 'Print version'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync util help" -f -a "propose" -d 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync util help" -f -a "list" -d 'List upgrades (open ones by default)'
@@ -295,3 +307,4 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync util help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'

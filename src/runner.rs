@@ -82,6 +82,9 @@ pub struct RunOptions<'a> {
     pub env: Vec<(String, String)>,
     /// Pass every output chunk to the ticks (for `--verbose`).
     pub stream: bool,
+    /// This program, to start as a reaper (`util reap <pgid>`) that kills the
+    /// test's process group if we die before the run ends (even by `kill -9`).
+    pub reaper: Option<std::path::PathBuf>,
 }
 
 #[derive(Default)]
@@ -147,6 +150,17 @@ pub fn run(command: &str, opts: RunOptions<'_>, tick: &mut dyn FnMut(Tick<'_>)) 
         Err(e) => return fail(format!("cannot start `sh`: {e}")),
     };
     let pgid = child.id() as i32;
+    // The reaper waits for its stdin (our pipe) to close: when we finish or die.
+    let mut reaper = opts.reaper.as_ref().and_then(|bin| {
+        Command::new(bin)
+            .args(["util", "reap", &pgid.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .ok()
+    });
 
     let tail = Arc::new(Mutex::new(Tail::default()));
     let (chunks_tx, chunks_rx) = mpsc::channel::<Vec<u8>>();
@@ -209,6 +223,10 @@ pub fn run(command: &str, opts: RunOptions<'_>, tick: &mut dyn FnMut(Tick<'_>)) 
     };
     // Children that outlive the shell are part of the run: end them too.
     kill_group(pgid);
+    if let Some(mut r) = reaper.take() {
+        drop(r.stdin.take());
+        let _ = r.wait();
+    }
     // Give the reader a moment to drain; a process that escaped the group
     // could hold the pipe open forever, so never wait unboundedly.
     let _ = done_rx.recv_timeout(Duration::from_secs(2));
@@ -240,7 +258,8 @@ pub fn run(command: &str, opts: RunOptions<'_>, tick: &mut dyn FnMut(Tick<'_>)) 
     }
 }
 
-fn kill_group(pgid: i32) {
+/// Kill a process group (used by the reaper and at the end of a run).
+pub fn kill_group(pgid: i32) {
     if pgid > 0 {
         // SAFETY: kill(2) with a negative pid signals a process group we created.
         unsafe {
@@ -262,6 +281,7 @@ mod tests {
                 timeout: Duration::from_millis(timeout_ms),
                 env: vec![],
                 stream: false,
+                reaper: None,
             },
             &mut |_| {},
         )

@@ -20,8 +20,17 @@ pub struct ProposeArgs {
     /// The commit to propose (default: HEAD)
     pub rev: Option<String>,
     /// What the change does
-    #[arg(short, long, value_name = "TEXT")]
-    pub message: String,
+    #[arg(
+        short,
+        long,
+        value_name = "TEXT",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    pub message: Option<String>,
+    /// Read the description from FILE (`-` for standard input)
+    #[arg(short = 'F', long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
     /// Choose the upgrade id instead of generating one
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
@@ -33,13 +42,39 @@ pub struct ProposeArgs {
     pub no_test: bool,
 }
 
+/// Read at most a little more than the limit, so a huge file cannot exhaust memory.
+fn read_description(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let limit = ops::MAX_DESCRIPTION_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| crate::error::Error::from_std(format!("cannot read {}", path.display()), &e))?;
+    if bytes.len() as u64 >= limit {
+        return Err(crate::error::Error::usage(format!(
+            "the description in {} is longer than {} bytes",
+            path.display(),
+            ops::MAX_DESCRIPTION_BYTES
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| crate::error::Error::usage(format!("{} is not UTF-8 text", path.display())))
+}
+
 /// Run `propose`.
 pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let req = ProposeRequest {
         rev: args.rev.clone(),
-        description: args.message.clone(),
+        description: match (&args.message, &args.file) {
+            (Some(m), _) => m.clone(),
+            (None, Some(path)) => read_description(path)?,
+            (None, None) => String::new(),
+        },
         id: args.id.clone(),
         target: args.target.clone(),
         run_tests: !args.no_test,

@@ -25,6 +25,8 @@ pub enum UtilCommand {
     Man { dir: PathBuf },
     /// Write completion scripts for every supported shell into DIR
     Completions { dir: PathBuf },
+    /// Internal: wait for stdin to close, then kill process group PGID
+    Reap { pgid: i32 },
 }
 
 /// Run `util`.
@@ -32,6 +34,15 @@ pub fn run(_ui: &mut Ui, args: &UtilArgs) -> Result<u8> {
     match &args.what {
         UtilCommand::Man { dir } => write_man(dir)?,
         UtilCommand::Completions { dir } => write_completions(dir)?,
+        UtilCommand::Reap { pgid } => {
+            // Started by the test runner with a pipe on stdin; end of file means
+            // the runner finished or died, and the test processes must go too.
+            let mut sink = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+            if *pgid > 1 {
+                crate::runner::kill_group(*pgid);
+            }
+        }
     }
     Ok(0)
 }

@@ -407,8 +407,12 @@ pub fn land(
             check_signed: None,
         }) {
             Ok(new_tip) => {
+                // The upgrade has landed; a worktree that cannot follow is
+                // reported, not turned into a failure of the landing.
                 for wt in &checked_out {
-                    worktree::fast_forward(repo, wt, tip, head)?;
+                    if let Err(e) = worktree::fast_forward(repo, wt, tip, head) {
+                        crate::store::lock::notice(format!("{e}; {}", e.hints.join("; ")));
+                    }
                 }
                 return Ok(ApproveOutcome::Applied(Upgrade {
                     id,

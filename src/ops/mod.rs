@@ -15,7 +15,7 @@ pub use land::{
     apply, approve, is_ancestor, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,
 };
 pub use maintain::{maintain, Action, MaintainRequest};
-pub use propose::{propose, ProposeRequest};
+pub use propose::{propose, ProposeRequest, MAX_DESCRIPTION_BYTES};
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use rollback::rollback;
@@ -233,6 +233,12 @@ pub fn run_tests(
         id,
         command: &command,
     });
+    for stale in crate::checkout::clean_stale(repo) {
+        crate::store::lock::notice(format!(
+            "removed a test checkout left by an interrupted process: {}",
+            stale.display()
+        ));
+    }
     let checkout = crate::checkout::checkout(repo, commit)?;
     let env = vec![
         ("GIT_UPGRADES_ID".to_string(), id.to_string()),
@@ -247,6 +253,7 @@ pub fn run_tests(
             timeout: Duration::from_secs(policy.test_timeout_secs),
             env,
             stream,
+            reaper: reaper_program(),
         },
         &mut tick,
     );
@@ -282,6 +289,15 @@ pub fn run_tests(
     };
     reporter.report(Progress::TestsFinished(&result));
     Ok(result)
+}
+
+/// This program, when it is the git-upgrades binary (not a test harness).
+fn reaper_program() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.file_name()?
+        .to_str()?
+        .starts_with("git-upgrades")
+        .then_some(exe)
 }
 
 /// Record a test result as an `upgrade.tested` event, retrying on races.

@@ -3,8 +3,10 @@
 mod common;
 mod test_core;
 mod test_errors;
+mod test_fuzz;
 mod test_generated;
 mod test_policy;
+mod test_reliability;
 mod test_shell;
 mod test_sync;
 

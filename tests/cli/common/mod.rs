@@ -74,6 +74,7 @@ impl TestEnv {
             .tempdir()
             .expect("tempdir");
         std::fs::create_dir_all(tmp.path().join("home")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("tmp")).unwrap();
         TestEnv {
             tmp,
             clock: AtomicU64::new(START),
@@ -107,7 +108,7 @@ impl TestEnv {
         let date = format!("@{} +0000", self.tick());
         cmd.env("PATH", path)
             .env("HOME", self.path().join("home"))
-            .env("TMPDIR", std::env::temp_dir())
+            .env("TMPDIR", self.path().join("tmp"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_AUTHOR_NAME", &self.name)
@@ -264,3 +265,21 @@ impl TestEnv {
 }
 
 pub const PASSING: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout = \"1m\"\n";
+
+/// Append a line to `target/reliability-report.txt` (printed by `.ci/run`).
+pub fn report(line: &str) {
+    use std::io::Write;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reliability-report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
+/// True when the long stress and crash runs are wanted (`.ci/run` sets it).
+pub fn stress() -> bool {
+    std::env::var_os("GIT_UPGRADES_STRESS").is_some_and(|v| v != "0")
+}

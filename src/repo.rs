@@ -21,9 +21,21 @@ pub fn open() -> Result<gix::Repository> {
         )
         .hint("run this inside a git repository, or pass -C <path>")
     })?;
-    repo.object_cache_size_if_unset(8 << 20);
+    tune(&mut repo);
     check_ref_storage(&repo)?;
     Ok(repo)
+}
+
+/// Object caches sized for reading many small records.
+pub fn tune(repo: &mut gix::Repository) {
+    repo.object_cache_size_if_unset(1 << 20);
+    // Records are similar blobs, so packs store them as long delta chains; a
+    // memory-capped cache of delta bases saves re-inflating each chain.
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            6 << 20,
+        ))
+    });
 }
 
 /// gix writes loose refs even in a reftable repository, where git never sees

@@ -187,6 +187,7 @@ pub fn run(command: &str, opts: RunOptions<'_>, tick: &mut dyn FnMut(Tick<'_>)) 
     });
 
     let timeout_at = start + opts.timeout;
+    let mut poll = Duration::from_millis(1);
     let ending = loop {
         let mut fresh = Vec::new();
         while let Ok(chunk) = chunks_rx.try_recv() {
@@ -219,7 +220,9 @@ pub fn run(command: &str, opts: RunOptions<'_>, tick: &mut dyn FnMut(Tick<'_>)) 
                 output: &fresh,
             });
         }
-        std::thread::sleep(Duration::from_millis(50));
+        // Short commands should not pay for a long poll: start at 1ms, grow to 50ms.
+        std::thread::sleep(poll);
+        poll = (poll * 2).min(Duration::from_millis(50));
     };
     // Children that outlive the shell are part of the run: end them too.
     kill_group(pgid);

@@ -1,13 +1,15 @@
 //! `git upgrades list` and `git upgrades status` (the default command).
+//! Both read the queue through the listing cache (`store::cache`).
 
 use clap::Args;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::record::State;
-use crate::store::{Listed, Store, Upgrade};
-use crate::ui::json::{DamagedJson, UpgradeJson, JSON_FORMAT};
+use crate::store::cache::{self, Entry, Listing, Summary};
+use crate::store::Store;
+use crate::ui::json::{DamagedJson, JSON_FORMAT};
 use crate::ui::render;
-use crate::ui::{Style, Ui};
+use crate::ui::{fit, Style, Ui};
 
 /// List upgrades (open ones by default)
 #[derive(Args, Debug, Clone, Default)]
@@ -41,54 +43,66 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
     })
 }
 
-/// Readable upgrades and the ids that could not be read, with why.
-type Loaded = (Vec<Upgrade>, Vec<(String, Error)>);
+/// Readable entries and unreadable ones (id, why).
+type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 
 fn load_all(ui: &mut Ui) -> Result<Loaded> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for item in store.list()? {
-        match item {
-            Listed::Ok(u) => good.push(u),
-            Listed::Err((id, e)) => {
+    for Entry { id, data, .. } in cache::list(&store)? {
+        match data {
+            Ok(listing) => good.push((id, listing)),
+            Err(why) => {
                 if !ui.json {
-                    ui.warn(&format!("upgrade {id}: {e}"));
+                    ui.warn(&format!("upgrade {id}: {why}"));
                 }
-                bad.push((id, e));
+                bad.push((id, why));
             }
         }
     }
+    good.sort_by(|a, b| (&a.1.proposed_at, &a.0).cmp(&(&b.1.proposed_at, &b.0)));
     Ok((good, bad))
+}
+
+fn damaged_json(id: &str, why: &str) -> String {
+    let d = DamagedJson {
+        format: JSON_FORMAT,
+        id,
+        state: None,
+        error: why.to_string(),
+    };
+    serde_json::to_string(&d).expect("plain data")
 }
 
 /// Run `list`.
 pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
     let (mut ups, bad) = load_all(ui)?;
-    ups.retain(|u| {
+    ups.retain(|(_, s)| {
         if !args.state.is_empty() {
-            args.state.contains(&u.record.state)
+            args.state.contains(&s.state)
         } else {
-            args.all || u.record.state.is_open()
+            args.all || s.state.is_open()
         }
     });
-    ups.sort_by(|a, b| (&a.record.proposed_at, &a.id).cmp(&(&b.record.proposed_at, &b.id)));
     if ui.json {
-        let mut items: Vec<serde_json::Value> = Vec::with_capacity(ups.len() + bad.len());
-        for u in &ups {
-            items.push(serde_json::to_value(UpgradeJson::new(u)).map_err(std::io::Error::from)?);
+        // Elements were rendered when cached: one object per line.
+        let mut parts: Vec<&[u8]> = ups.iter().map(|(_, l)| l.json()).collect();
+        let damaged: Vec<String> = bad.iter().map(|(id, why)| damaged_json(id, why)).collect();
+        parts.extend(damaged.iter().map(|d| d.as_bytes()));
+        if parts.is_empty() {
+            ui.line("[]")?;
+        } else {
+            ui.line("[")?;
+            let last = parts.len() - 1;
+            for (n, p) in parts.iter().enumerate() {
+                ui.raw(p)?;
+                ui.raw(if n == last { b"\n" } else { b",\n" })?;
+            }
+            ui.line("]")?;
         }
-        for (id, e) in &bad {
-            let d = DamagedJson {
-                format: JSON_FORMAT,
-                id,
-                state: None,
-                error: e.to_string(),
-            };
-            items.push(serde_json::to_value(d).map_err(std::io::Error::from)?);
-        }
-        return ui.json_pretty(&items).map(|_| 0);
+        return Ok(0);
     }
     if ups.is_empty() {
         ui.note(if args.all || !args.state.is_empty() {
@@ -98,109 +112,169 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
         });
         return Ok(0);
     }
-    let refs: Vec<&Upgrade> = ups.iter().collect();
-    render::table(ui, &refs)?;
+    let rows: Vec<(String, Summary)> = ups
+        .iter()
+        .map(|(id, l)| l.summary().map(|s| (id.clone(), s)))
+        .collect::<Result<_>>()?;
+    table(ui, &rows)?;
     Ok(0)
+}
+
+fn tests_word(ui: &Ui, tests: &Option<(String, Option<bool>)>) -> (String, Option<bool>) {
+    match tests {
+        None => ("not run".into(), None),
+        Some((_, Some(true))) => (format!("{} passed", ui.check()), Some(true)),
+        Some((status, Some(false))) => (format!("{} {status}", ui.cross()), Some(false)),
+        Some((_, None)) => ("not configured".into(), None),
+    }
+}
+
+fn painted_tests(ui: &Ui, tests: &Option<(String, Option<bool>)>, width: usize) -> String {
+    let (word, passed) = tests_word(ui, tests);
+    let word = if width > 0 { fit(&word, width) } else { word };
+    match passed {
+        Some(true) => ui.paint(Style::Good, &word),
+        Some(false) => ui.paint(Style::Bad, &word),
+        None => ui.paint(Style::Dim, &word),
+    }
+}
+
+/// An aligned table that fits the terminal width.
+fn table(ui: &mut Ui, ups: &[(String, Summary)]) -> Result<()> {
+    let width = ui.width();
+    let id_w = ups
+        .iter()
+        .map(|u| u.0.chars().count())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 20);
+    let (state_w, age_w, tests_w) = (11, 10, 16);
+    let changes: Vec<String> = ups
+        .iter()
+        .map(|(_, s)| format!("+{} -{}", s.added, s.removed))
+        .collect();
+    let changes_w = changes.iter().map(|c| c.len()).max().unwrap_or(7).max(7);
+    let desc_w = width
+        .saturating_sub(id_w + state_w + age_w + tests_w + changes_w + 10)
+        .max(20);
+    let header = format!(
+        "{}  {}  {}  {}  {}  DESCRIPTION",
+        fit("ID", id_w),
+        fit("STATE", state_w),
+        fit("AGE", age_w),
+        fit("CHANGES", changes_w),
+        fit("TESTS", tests_w)
+    );
+    ui.line(&ui.paint(Style::Dim, &header))?;
+    for ((id, s), ch) in ups.iter().zip(&changes) {
+        let flag = if s.policy_change { " [policy]" } else { "" };
+        let desc = crate::record::sanitize_line(&format!("{}{flag}", s.description), desc_w);
+        let st = render::state(ui, s.state);
+        let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
+        let line = format!(
+            "{}  {st}{pad}  {}  {}  {}  {}",
+            ui.paint(Style::Id, &fit(id, id_w)),
+            fit(&render::age(&s.updated_at), age_w),
+            fit(ch, changes_w),
+            painted_tests(ui, &s.tests, tests_w),
+            fit(&desc, desc_w),
+        );
+        ui.line(line.trim_end())?;
+    }
+    Ok(())
 }
 
 /// Run `status`: the pending panel with its count, then recent history.
 pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
-    let (mut ups, bad) = load_all(ui)?;
-    ups.sort_by(|a, b| (&a.record.proposed_at, &a.id).cmp(&(&b.record.proposed_at, &b.id)));
-    let (pending, mut closed): (Vec<&Upgrade>, Vec<&Upgrade>) =
-        ups.iter().partition(|u| u.record.state.is_open());
-    closed.sort_by(|a, b| {
-        b.record
-            .updated_at
-            .cmp(&a.record.updated_at)
-            .then(a.id.cmp(&b.id))
-    });
+    let (ups, bad) = load_all(ui)?;
+    let (pending, mut closed): (Vec<_>, Vec<_>) = ups.iter().partition(|(_, l)| l.state.is_open());
+    closed.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(a.0.cmp(&b.0)));
     closed.truncate(args.history);
     if ui.json {
-        #[derive(serde::Serialize)]
-        struct StatusJson<'a> {
-            format: u32,
-            pending_count: usize,
-            pending: Vec<UpgradeJson<'a>>,
-            recent: Vec<UpgradeJson<'a>>,
-            damaged: Vec<DamagedJson<'a>>,
-        }
-        let s = StatusJson {
-            format: JSON_FORMAT,
-            pending_count: pending.len(),
-            pending: pending.iter().map(|u| UpgradeJson::new(u)).collect(),
-            recent: closed.iter().map(|u| UpgradeJson::new(u)).collect(),
-            damaged: bad
+        let join = |items: &[&(String, Listing)]| -> String {
+            let parts: Vec<String> = items
                 .iter()
-                .map(|(id, e)| DamagedJson {
-                    format: JSON_FORMAT,
-                    id,
-                    state: None,
-                    error: e.to_string(),
-                })
-                .collect(),
+                .map(|(_, l)| String::from_utf8_lossy(l.json()).into_owned())
+                .collect();
+            if parts.is_empty() {
+                "[]".into()
+            } else {
+                format!("[\n{}\n]", parts.join(",\n"))
+            }
         };
-        return ui.json_pretty(&s).map(|_| 0);
+        let damaged: Vec<String> = bad.iter().map(|(id, why)| damaged_json(id, why)).collect();
+        let damaged = if damaged.is_empty() {
+            "[]".to_string()
+        } else {
+            format!("[\n{}\n]", damaged.join(",\n"))
+        };
+        ui.line(&format!(
+            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {}\n}}",
+            pending.len(),
+            join(&pending),
+            join(&closed),
+            damaged
+        ))?;
+        return Ok(0);
     }
     let heading = format!("Pending upgrades ({})", pending.len());
     ui.line(&ui.paint(Style::Bold, &heading))?;
     if pending.is_empty() {
         ui.line(&ui.paint(Style::Dim, "  nothing waiting for review"))?;
     }
-    for u in &pending {
-        let r = &u.record;
-        let desc = crate::record::sanitize_line(&r.description, 70);
-        let mut flag = if r.policy_change {
+    for (id, l) in &pending {
+        let s = l.summary()?;
+        let desc = crate::record::sanitize_line(&s.description, 70);
+        let mut flag = if s.policy_change {
             ui.paint(Style::Warn, " [changes policy]")
         } else {
             String::new()
         };
-        if r.urgent.is_some() {
+        if s.urgent {
             flag.push_str(&ui.paint(Style::Bad, " [URGENT]"));
         }
-        ui.line(&format!("  {}  {desc}{flag}", ui.paint(Style::Id, &u.id)))?;
-        let files: Vec<&str> = r.files.iter().take(3).map(|f| f.path.as_str()).collect();
-        let more = if r.files.len() > 3 {
-            format!(" (+{} more)", r.files.len() - 3)
+        ui.line(&format!("  {}  {desc}{flag}", ui.paint(Style::Id, id)))?;
+        let more = if s.files > 3 {
+            format!(" (+{} more)", s.files - 3)
         } else {
             String::new()
         };
         ui.line(&format!(
             "      {} -> {}  {} by {}  +{} -{}  {}{more}",
-            render::state(ui, r.state),
-            r.target,
-            render::age(&r.proposed_at),
-            r.proposed_by,
-            r.stats.added,
-            r.stats.removed,
-            crate::record::sanitize_line(&files.join(", "), 60),
+            render::state(ui, s.state),
+            s.target,
+            render::age(&s.proposed_at),
+            s.proposed_by,
+            s.added,
+            s.removed,
+            crate::record::sanitize_line(&s.paths.join(", "), 60),
         ))?;
-        let approvals = r.approvals_for_head();
         ui.line(&format!(
-            "      tests: {}  approvals: {approvals}",
-            render::tests_summary(ui, &r.tests)
+            "      tests: {}  approvals: {}",
+            painted_tests(ui, &s.tests, 0),
+            s.approvals
         ))?;
     }
     if !closed.is_empty() {
         ui.line("")?;
         ui.line(&ui.paint(Style::Bold, "Recent history"))?;
-        for u in &closed {
-            let r = &u.record;
-            let mark = if r.state == State::Applied {
+        for (id, l) in &closed {
+            let s = l.summary()?;
+            let mark = if s.state == State::Applied {
                 ui.paint(Style::Good, ui.check())
             } else {
                 ui.paint(Style::Bad, ui.cross())
             };
-            let state_plain = crate::ui::fit(r.state.as_str(), 11);
-            let mut state = render::state(ui, r.state) + &state_plain[r.state.as_str().len()..];
-            if r.urgent.is_some() {
+            let state_plain = fit(s.state.as_str(), 11);
+            let mut state = render::state(ui, s.state) + &state_plain[s.state.as_str().len()..];
+            if s.urgent {
                 state.push_str(&ui.paint(Style::Bad, " URGENT"));
             }
             ui.line(&format!(
                 "  {mark} {}  {state}  {}  {}",
-                ui.paint(Style::Id, &crate::ui::fit(&u.id, 10)),
-                crate::ui::fit(&render::age(&r.updated_at), 9),
-                crate::record::sanitize_line(&r.description, 60)
+                ui.paint(Style::Id, &fit(id, 10)),
+                fit(&render::age(&s.updated_at), 9),
+                crate::record::sanitize_line(&s.description, 60)
             ))?;
         }
     }

@@ -1,0 +1,710 @@
+//! Whole-process benchmarks against the plain-git floor.
+//!
+//! `cargo bench --bench queue` builds its own fixtures (queues of 10, 1,000 and
+//! 10,000 upgrades in a realistic mix of states, written through the library's
+//! record and event formats; and a repository of about 20,000 files / 200 MB),
+//! then times each command of ours and the plain-git commands doing the same
+//! reads and writes, side by side, and prints a table of medians and ratios.
+//! The table is also written to `target/bench/queue.json`.
+//! `BENCH_QUICK=1` uses smaller fixtures and fewer runs (for a smoke test).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use git_upgrades::record::{
+    Approval, Closure, DiffStats, Event, EventKind, FileChange, Landing, Record, State, TestResult,
+    EVENT_FORMAT, RECORD_FORMAT,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_git-upgrades");
+
+fn quick() -> bool {
+    std::env::var_os("BENCH_QUICK").is_some()
+}
+
+struct Measured {
+    median: Duration,
+    rss_kb: i64,
+}
+
+/// Run `cmd` `runs` times; the median wall time and the largest peak RSS.
+fn measure(mut make: impl FnMut() -> Command, runs: usize) -> Measured {
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..runs {
+        let mut cmd = make();
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        let start = Instant::now();
+        let child = cmd.spawn().expect("spawn");
+        let mut status = 0;
+        // SAFETY: rusage is plain data filled by wait4 for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        times.push(start.elapsed());
+        rss = rss.max(usage.ru_maxrss);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "benchmark command failed: {:?}",
+            make()
+        );
+    }
+    times.sort();
+    Measured {
+        median: times[times.len() / 2],
+        rss_kb: rss,
+    }
+}
+
+fn env_cmd(program: &str, dir: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = env_cmd("git", dir).args(args).output().expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = env_cmd("git", dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A repository with `n` upgrades in a realistic mix of states.
+fn queue_fixture(root: &Path, n: usize) -> PathBuf {
+    let dir = root.join(format!("queue-{n}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join("README.md"), "bench\n").unwrap();
+    std::fs::write(
+        dir.join(".upgrades.toml"),
+        "[test]\ncommand = \"true\"\n[policy]\nallow_self_approval = true\n",
+    )
+    .unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "initial"]);
+    let repo = gix::open(&dir).unwrap();
+    let main: gix::ObjectId = git(&dir, &["rev-parse", "main"]).parse().unwrap();
+    let main_tree = repo.find_commit(main).unwrap().tree_id().unwrap().detach();
+    let sig = gix::actor::Signature {
+        name: "Bench".into(),
+        email: "bench@example.com".into(),
+        time: gix::date::Time {
+            seconds: 1_767_225_600,
+            offset: 0,
+        },
+    };
+    let mut refs = String::new();
+    for i in 0..n {
+        let id = format!("b{i:07x}");
+        let head = repo
+            .write_object(gix::objs::Commit {
+                tree: main_tree,
+                parents: [main].into_iter().collect(),
+                author: sig.clone(),
+                committer: sig.clone(),
+                encoding: None,
+                message: format!("change {i}\n").into(),
+                extra_headers: vec![],
+            })
+            .unwrap()
+            .detach();
+        let state = match i % 10 {
+            0 | 1 => State::Proposed,
+            2 => State::Approved,
+            3 | 4 => State::Rejected,
+            5 => State::Failed,
+            6 => State::Expired,
+            _ => State::Applied,
+        };
+        let at = "2026-01-01T00:00:00Z".to_string();
+        let files: Vec<FileChange> = (0..3)
+            .map(|f| FileChange {
+                path: format!("src/module_{i}/file_{f}.rs"),
+                status: "modified".into(),
+                added: 7,
+                removed: 2,
+                binary: false,
+            })
+            .collect();
+        let mut record = Record {
+            format: RECORD_FORMAT,
+            id: id.clone(),
+            state: State::Proposed,
+            description: format!("Fix bug number {i} in task assignment"),
+            target: "main".into(),
+            base: main.to_string(),
+            head: head.to_string(),
+            source: Some(format!("self-modify/fix-{i}")),
+            proposed_by: "Agent <agent@example.com>".into(),
+            proposed_at: at.clone(),
+            files,
+            stats: DiffStats {
+                files: 3,
+                added: 21,
+                removed: 6,
+            },
+            diff_preview: (0..30)
+                .map(|l| format!("+    let value_{l} = compute({l});\n"))
+                .collect(),
+            policy_change: false,
+            tests: Some(TestResult {
+                status: "passed".into(),
+                passed: Some(true),
+                exit_code: Some(0),
+                duration_ms: 1234,
+                command: Some("cargo test --locked".into()),
+                output: "test result: ok. 42 passed; 0 failed\n".into(),
+                commit: head.to_string(),
+                at: at.clone(),
+            }),
+            approvals: vec![],
+            closed: None,
+            landing: None,
+            urgent: None,
+            updated_at: at.clone(),
+            seq: 0,
+        };
+        let mut kinds = vec![EventKind::Proposed, EventKind::Tested];
+        match state {
+            State::Approved => kinds.push(EventKind::Approved),
+            State::Rejected => kinds.push(EventKind::Rejected),
+            State::Expired => kinds.push(EventKind::Expired),
+            State::Failed => kinds.extend([EventKind::Approved, EventKind::Failed]),
+            State::Applied => {
+                kinds.extend([EventKind::Approved, EventKind::Tested, EventKind::Applied])
+            }
+            _ => {}
+        }
+        let mut tip: Option<gix::ObjectId> = None;
+        for kind in kinds {
+            record.seq += 1;
+            match kind {
+                EventKind::Approved => {
+                    record.state = if state == State::Failed
+                        || state == State::Applied
+                        || state == State::Approved
+                    {
+                        State::Approved
+                    } else {
+                        record.state
+                    };
+                    record.approvals.push(Approval {
+                        by: "Reviewer <rev@example.com>".into(),
+                        at: at.clone(),
+                        head: head.to_string(),
+                        comment: Some("lgtm".into()),
+                        carried_from: None,
+                    });
+                }
+                EventKind::Rejected | EventKind::Expired | EventKind::Failed => {
+                    record.state = state;
+                    record.closed = Some(Closure {
+                        by: "Reviewer <rev@example.com>".into(),
+                        at: at.clone(),
+                        reason: Some("no".into()),
+                    });
+                }
+                EventKind::Applied => {
+                    record.state = State::Applied;
+                    record.landing = Some(Landing {
+                        by: "Reviewer <rev@example.com>".into(),
+                        at: at.clone(),
+                        previous_target: main.to_string(),
+                        new_target: head.to_string(),
+                    });
+                }
+                _ => {}
+            }
+            let event = Event {
+                format: EVENT_FORMAT,
+                event: kind,
+                id: id.clone(),
+                actor: "Agent <agent@example.com>".into(),
+                seq: record.seq,
+                details: Default::default(),
+            };
+            let blob = repo.write_blob(record.to_note()).unwrap().detach();
+            let tree = repo
+                .write_object(gix::objs::Tree {
+                    entries: vec![gix::objs::tree::Entry {
+                        mode: gix::objs::tree::EntryKind::Blob.into(),
+                        filename: head.to_string().into(),
+                        oid: blob,
+                    }],
+                })
+                .unwrap()
+                .detach();
+            let commit = repo
+                .write_object(gix::objs::Commit {
+                    tree,
+                    parents: tip.into_iter().collect(),
+                    author: sig.clone(),
+                    committer: sig.clone(),
+                    encoding: None,
+                    message: event.to_message(&record.description).into(),
+                    extra_headers: vec![],
+                })
+                .unwrap()
+                .detach();
+            tip = Some(commit);
+        }
+        refs.push_str(&format!(
+            "create refs/notes/upgrades/{id} {}\n",
+            tip.unwrap()
+        ));
+        let kind = if state.is_open() {
+            "upgrades"
+        } else {
+            "upgrades-archive"
+        };
+        refs.push_str(&format!("create refs/{kind}/{id} {head}\n"));
+    }
+    git_stdin(&dir, &["update-ref", "--stdin"], refs.as_bytes());
+    git(&dir, &["pack-refs", "--all"]);
+    git(&dir, &["repack", "-adq"]);
+    dir
+}
+
+/// About 20,000 files / 200 MB, for checkouts.
+fn big_fixture(root: &Path) -> PathBuf {
+    let dir = root.join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let (dirs, per_dir, size) = if quick() {
+        (20, 50, 2_000)
+    } else {
+        (200, 100, 10_000)
+    };
+    let mut seed: u64 = 12345;
+    for d in 0..dirs {
+        let sub = dir.join(format!("dir{d:03}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..per_dir {
+            let mut text = String::with_capacity(size);
+            while text.len() < size {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(&format!("{seed:016x} line of generated source\n"));
+            }
+            std::fs::write(sub.join(format!("file{f:03}.txt")), text).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.join(".upgrades.toml"),
+        "[test]\ncommand = \"true\"\n[policy]\nallow_self_approval = true\n",
+    )
+    .unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "big"]);
+    git(&dir, &["repack", "-adq"]);
+    dir
+}
+
+struct Row {
+    name: String,
+    ours: Measured,
+    floor: Option<Measured>,
+    floor_name: String,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // cargo bench --list
+    }
+    let root = tempfile::Builder::new()
+        .prefix("gu-bench-")
+        .tempdir()
+        .unwrap();
+    if let Some(n) = std::env::var("BENCH_FIXTURE_ONLY")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        // Build one queue fixture and keep it, for profiling by hand.
+        let dir = queue_fixture(&std::env::temp_dir(), n);
+        println!("{}", dir.display());
+        return;
+    }
+    let sizes: Vec<usize> = if quick() {
+        vec![10, 100]
+    } else {
+        vec![10, 1_000, 10_000]
+    };
+    let runs = if quick() { 3 } else { 9 };
+    let mut rows: Vec<Row> = Vec::new();
+    let ours = |dir: &Path, args: &[&str]| {
+        let mut c = env_cmd(BIN, dir);
+        c.args(args);
+        c
+    };
+    let sh = |dir: &Path, script: &str| {
+        let mut c = env_cmd("sh", dir);
+        c.arg("-c").arg(script);
+        c
+    };
+
+    // Startup.
+    let small = queue_fixture(root.path(), 0);
+    rows.push(Row {
+        name: "--version".into(),
+        ours: measure(|| ours(&small, &["--version"]), runs * 2),
+        floor: Some(measure(
+            || {
+                let mut c = env_cmd("git", &small);
+                c.args(["rev-parse", "HEAD"]);
+                c
+            },
+            runs * 2,
+        )),
+        floor_name: "git rev-parse HEAD".into(),
+    });
+    rows.push(Row {
+        name: "status, empty queue".into(),
+        ours: measure(|| ours(&small, &["status"]), runs * 2),
+        floor: Some(measure(
+            || {
+                let mut c = env_cmd("git", &small);
+                c.args(["rev-parse", "HEAD"]);
+                c
+            },
+            runs * 2,
+        )),
+        floor_name: "git rev-parse HEAD".into(),
+    });
+
+    for &n in &sizes {
+        eprintln!("building a queue of {n} upgrades…");
+        let dir = queue_fixture(root.path(), n);
+        // The floor for reading the queue: the same refs, then the same note blobs.
+        let blobs: String = git(
+            &dir,
+            &[
+                "for-each-ref",
+                "--format=%(objectname)^{tree}",
+                "refs/notes/upgrades/",
+            ],
+        )
+        .lines()
+        .map(|t| format!("{t}\n"))
+        .collect();
+        let trees = git_stdin(
+            &dir,
+            &["cat-file", "--batch-check=%(objectname)"],
+            blobs.as_bytes(),
+        );
+        let mut blob_ids = String::new();
+        for tree in trees.lines() {
+            let ls = git(&dir, &["ls-tree", tree]);
+            if let Some(id) = ls.split_whitespace().nth(2) {
+                blob_ids.push_str(id);
+                blob_ids.push('\n');
+            }
+        }
+        std::fs::write(dir.join(".git/bench-blobs"), &blob_ids).unwrap();
+        let floor_list = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null && git cat-file --batch < .git/bench-blobs >/dev/null";
+        let floor_refs = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null";
+        let cache = dir.join(".git/upgrades/cache");
+        let cold = |args: &'static [&'static str]| {
+            let dir = dir.clone();
+            let cache = cache.clone();
+            move || {
+                let _ = std::fs::remove_file(&cache);
+                let mut c = env_cmd(BIN, &dir);
+                c.args(args);
+                c
+            }
+        };
+        rows.push(Row {
+            name: format!("list --json, {n}, cold"),
+            ours: measure(cold(&["list", "--all", "--json"]), runs),
+            floor: Some(measure(|| sh(&dir, floor_list), runs)),
+            floor_name: "for-each-ref + cat-file --batch".into(),
+        });
+        rows.push(Row {
+            name: format!("status, {n}, cold"),
+            ours: measure(cold(&["status"]), runs),
+            floor: Some(measure(|| sh(&dir, floor_list), runs)),
+            floor_name: "for-each-ref + cat-file --batch".into(),
+        });
+        let _ = ours(&dir, &["list"]).stdout(Stdio::null()).status();
+        rows.push(Row {
+            name: format!("list --json, {n}, warm"),
+            ours: measure(|| ours(&dir, &["list", "--all", "--json"]), runs),
+            floor: Some(measure(|| sh(&dir, floor_refs), runs)),
+            floor_name: "for-each-ref".into(),
+        });
+        rows.push(Row {
+            name: format!("status, {n}, warm"),
+            ours: measure(|| ours(&dir, &["status"]), runs),
+            floor: Some(measure(|| sh(&dir, floor_refs), runs)),
+            floor_name: "for-each-ref".into(),
+        });
+        let id = "b0000001";
+        let note_ref = format!("refs/notes/upgrades/{id}");
+        rows.push(Row {
+            name: format!("show, {n}"),
+            ours: measure(|| ours(&dir, &["show", id, "--json"]), runs),
+            floor: Some(measure(|| sh(&dir, &format!("git log --format=%B {note_ref} >/dev/null && git cat-file -p {note_ref}^{{tree}} >/dev/null")), runs)),
+            floor_name: "git log + cat-file of its notes".into(),
+        });
+        rows.push(Row {
+            name: format!("log, {n}"),
+            ours: measure(|| ours(&dir, &["log", "--json"]), if n >= 10_000 { 3 } else { runs }),
+            floor: Some(measure(|| sh(&dir, "git log --format=%B --no-walk=unsorted --glob='refs/notes/upgrades/*' >/dev/null"), runs)),
+            floor_name: "git log over the notes refs (tips only)".into(),
+        });
+        // Writes: propose, approve (test command `true`), reject; the floor
+        // writes the same objects and refs with plain git.
+        let main = git(&dir, &["rev-parse", "main"]);
+        let mut k = 0;
+        let mut next_branch = || {
+            k += 1;
+            let name = format!("w{k}");
+            let blob = git_stdin(
+                &dir,
+                &["hash-object", "-w", "--stdin"],
+                format!("w{k}\n").as_bytes(),
+            );
+            let base_tree = git(&dir, &["rev-parse", "main^{tree}"]);
+            let tree = git_stdin(
+                &dir,
+                &["mktree"],
+                format!(
+                    "{}\n100644 blob {blob}\tw{k}.txt\n",
+                    git(&dir, &["ls-tree", &base_tree])
+                )
+                .as_bytes(),
+            );
+            let commit = git(&dir, &["commit-tree", &tree, "-p", &main, "-m", &name]);
+            git(
+                &dir,
+                &["update-ref", &format!("refs/heads/{name}"), &commit],
+            );
+            name
+        };
+        let branches: Vec<String> = (0..runs * 3).map(|_| next_branch()).collect();
+        let mut b = branches.iter();
+        let propose = measure(
+            || {
+                let br = b.next().unwrap().clone();
+                let mut c = env_cmd(BIN, &dir);
+                c.args([
+                    "propose",
+                    &br,
+                    "-m",
+                    "bench",
+                    "--no-test",
+                    "--id",
+                    &format!("p-{br}"),
+                ]);
+                c
+            },
+            runs,
+        );
+        let mut j = 0;
+        let floor_propose = measure(
+            || {
+                j += 1;
+                let mut c = env_cmd("sh", &dir);
+                c.arg("-c").arg(format!("h=$(git rev-parse main); git update-ref refs/upgrades/f{j} $h && git notes --ref=upgrades/f{j} add -m '{{\"format\":1}}' $h"));
+                c
+            },
+            runs,
+        );
+        rows.push(Row {
+            name: format!("propose --no-test, {n}"),
+            ours: propose,
+            floor: Some(floor_propose),
+            floor_name: "update-ref + git notes add".into(),
+        });
+        let mut r = branches.iter();
+        let reject = measure(
+            || {
+                let br = r.next().unwrap().clone();
+                let mut c = env_cmd(BIN, &dir);
+                c.args(["reject", &format!("p-{br}"), "-m", "no"]);
+                c
+            },
+            runs,
+        );
+        let mut j2 = 0;
+        let floor_reject = measure(
+            || {
+                j2 += 1;
+                let mut c = env_cmd("sh", &dir);
+                c.arg("-c").arg(format!("h=$(git rev-parse main); git notes --ref=upgrades/f{j2} add -f -m '{{\"format\":1}}' $h && git update-ref -d refs/upgrades/f{j2}"));
+                c
+            },
+            runs,
+        );
+        rows.push(Row {
+            name: format!("reject, {n}"),
+            ours: reject,
+            floor: Some(floor_reject),
+            floor_name: "git notes add + update-ref -d".into(),
+        });
+        // approve lands, so each needs a fresh fast-forward: chain them.
+        let mut a = 0;
+        let approve = measure(
+            || {
+                a += 1;
+                let tip = git(&dir, &["rev-parse", "main"]);
+                let tree = git(&dir, &["rev-parse", "main^{tree}"]);
+                let commit = git(
+                    &dir,
+                    &["commit-tree", &tree, "-p", &tip, "-m", &format!("a{a}")],
+                );
+                let mut c = env_cmd("sh", &dir);
+                c.arg("-c").arg(format!("{BIN} propose {commit} -m approve-bench --no-test --id a-{a} >/dev/null && {BIN} approve a-{a}"));
+                c
+            },
+            runs,
+        );
+        let propose_only = measure(
+            || {
+                a += 1;
+                let tip = git(&dir, &["rev-parse", "main"]);
+                let tree = git(&dir, &["rev-parse", "main^{tree}"]);
+                let commit = git(
+                    &dir,
+                    &["commit-tree", &tree, "-p", &tip, "-m", &format!("a{a}")],
+                );
+                let mut c = env_cmd("sh", &dir);
+                c.arg("-c").arg(format!(
+                    "{BIN} propose {commit} -m approve-bench --no-test --id a-{a} >/dev/null"
+                ));
+                c
+            },
+            runs,
+        );
+        rows.push(Row {
+            name: format!("approve (tests: true), {n}"),
+            ours: Measured {
+                median: approve.median.saturating_sub(propose_only.median),
+                rss_kb: approve.rss_kb,
+            },
+            floor: None,
+            floor_name: "(propose+approve minus propose)".into(),
+        });
+    }
+
+    eprintln!("building the 20,000-file repository…");
+    let big = big_fixture(root.path());
+    let mut a = 0;
+    let make_head = |a: usize| {
+        let tip = git(&big, &["rev-parse", "main"]);
+        let tree = git(&big, &["rev-parse", "main^{tree}"]);
+        git(
+            &big,
+            &["commit-tree", &tree, "-p", &tip, "-m", &format!("big{a}")],
+        )
+    };
+    let approve = measure(
+        || {
+            a += 1;
+            let commit = make_head(a);
+            let mut c = env_cmd("sh", &big);
+            c.arg("-c").arg(format!("{BIN} propose {commit} -m big --no-test --id big-{a} >/dev/null && {BIN} approve big-{a}"));
+            c
+        },
+        if quick() { 3 } else { 5 },
+    );
+    let propose_only = measure(
+        || {
+            a += 1;
+            let commit = make_head(a);
+            let mut c = env_cmd("sh", &big);
+            c.arg("-c").arg(format!(
+                "{BIN} propose {commit} -m big --no-test --id big-{a} >/dev/null"
+            ));
+            c
+        },
+        if quick() { 3 } else { 5 },
+    );
+    let mut w = 0;
+    let worktree = measure(
+        || {
+            w += 1;
+            let mut c = env_cmd("sh", &big);
+            c.arg("-c").arg(format!("git worktree add -q --detach ../wt{w} main && rm -rf ../wt{w} && git worktree prune"));
+            c
+        },
+        if quick() { 3 } else { 5 },
+    );
+    rows.push(Row {
+        name: "approve overhead, 20k files".into(),
+        ours: Measured {
+            median: approve.median.saturating_sub(propose_only.median),
+            rss_kb: approve.rss_kb,
+        },
+        floor: Some(worktree),
+        floor_name: "git worktree add --detach".into(),
+    });
+
+    // Report.
+    let mut table = String::new();
+    table.push_str(&format!(
+        "| {:<34} | {:>10} | {:>9} | {:>10} | {:>6} | {} |\n",
+        "command", "ours (ms)", "RSS (MB)", "floor (ms)", "ratio", "floor"
+    ));
+    table.push_str("|---|---:|---:|---:|---:|---|\n");
+    let mut json = Vec::new();
+    for r in &rows {
+        let floor_ms = r.floor.as_ref().map(|f| ms(f.median));
+        let ratio = floor_ms.map(|f| ms(r.ours.median) / f);
+        table.push_str(&format!(
+            "| {:<34} | {:>10.1} | {:>9.1} | {:>10} | {:>6} | {} |\n",
+            r.name,
+            ms(r.ours.median),
+            r.ours.rss_kb as f64 / 1024.0,
+            floor_ms
+                .map(|f| format!("{f:.1}"))
+                .unwrap_or_else(|| "-".into()),
+            ratio
+                .map(|x| format!("{x:.2}x"))
+                .unwrap_or_else(|| "-".into()),
+            r.floor_name
+        ));
+        json.push(serde_json::json!({
+            "command": r.name, "ours_ms": ms(r.ours.median), "ours_rss_mb": r.ours.rss_kb as f64 / 1024.0,
+            "floor": r.floor_name, "floor_ms": floor_ms, "ratio": ratio,
+        }));
+    }
+    println!("{table}");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("queue.json"),
+        serde_json::to_string_pretty(&json).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(out.join("queue.md"), table).unwrap();
+}

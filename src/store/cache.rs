@@ -1,0 +1,343 @@
+//! A derived, disposable cache for listing the queue fast.
+//!
+//! `<common-dir>/upgrades/cache` maps each upgrade id to the notes-ref tip it
+//! was computed from, a small summary (what `status` and `list` print) and the
+//! upgrade's pre-rendered JSON (what `list --json` prints). Every read lists
+//! the notes refs first and uses an entry only when its tip is exactly the
+//! ref's current tip; since a tip names immutable objects, the cache can never
+//! show a state the refs do not hold. Changed, new or removed upgrades are
+//! re-read from git and the file is rewritten atomically. A missing, damaged
+//! or old-format cache is rebuilt silently. It is never the source of truth.
+
+use std::path::PathBuf;
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::{Store, Upgrade, NOTES_PREFIX};
+use crate::error::{Error, Result};
+use crate::record::{State, TestResult};
+
+const MAGIC: &[u8] = b"git-upgrades cache 1\n";
+
+/// What listing needs of one upgrade.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    /// Lifecycle state.
+    pub state: State,
+    /// Description.
+    pub description: String,
+    /// Target branch.
+    pub target: String,
+    /// Proposer.
+    pub proposed_by: String,
+    /// When proposed.
+    pub proposed_at: String,
+    /// Last event time.
+    pub updated_at: String,
+    /// Lines added.
+    pub added: u64,
+    /// Lines removed.
+    pub removed: u64,
+    /// Up to three changed paths.
+    pub paths: Vec<String>,
+    /// Number of changed files.
+    pub files: u64,
+    /// Test status word and whether they passed.
+    pub tests: Option<(String, Option<bool>)>,
+    /// Approvals on the current head.
+    pub approvals: usize,
+    /// Touches the policy.
+    pub policy_change: bool,
+    /// Landed through the urgent bypass.
+    pub urgent: bool,
+}
+
+impl Summary {
+    fn of(up: &Upgrade) -> Summary {
+        let r = &up.record;
+        Summary {
+            state: r.state,
+            description: r.description.clone(),
+            target: r.target.clone(),
+            proposed_by: r.proposed_by.clone(),
+            proposed_at: r.proposed_at.clone(),
+            updated_at: r.updated_at.clone(),
+            added: r.stats.added,
+            removed: r.stats.removed,
+            paths: r.files.iter().take(3).map(|f| f.path.clone()).collect(),
+            files: r.stats.files,
+            tests: r
+                .tests
+                .as_ref()
+                .map(|t: &TestResult| (t.status.clone(), t.passed)),
+            approvals: r.approvals_for_head(),
+            policy_change: r.policy_change,
+            urgent: r.urgent.is_some(),
+        }
+    }
+}
+
+/// One upgrade as listed, or why it is unreadable.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The id.
+    pub id: String,
+    /// The notes tip it was read from.
+    pub tip: ObjectId,
+    /// What is known of it.
+    pub data: std::result::Result<Listing, String>,
+}
+
+/// A listed upgrade: the fields used for sorting and filtering, the summary
+/// (parsed only when displayed) and the rendered JSON element.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Lifecycle state.
+    pub state: State,
+    /// When proposed (RFC 3339).
+    pub proposed_at: String,
+    /// Last event (RFC 3339).
+    pub updated_at: String,
+    summary: Bytes,
+    json: Bytes,
+}
+
+/// A slice of the cache file (shared, not copied) or of a fresh rendering.
+#[derive(Debug, Clone)]
+struct Bytes(std::sync::Arc<Vec<u8>>, std::ops::Range<usize>);
+
+impl Bytes {
+    fn owned(v: Vec<u8>) -> Bytes {
+        let len = v.len();
+        Bytes(std::sync::Arc::new(v), 0..len)
+    }
+    fn get(&self) -> &[u8] {
+        &self.0[self.1.clone()]
+    }
+}
+
+impl Listing {
+    /// The display summary.
+    pub fn summary(&self) -> Result<Summary> {
+        serde_json::from_slice(self.summary.get())
+            .map_err(|e| Error::failure(format!("damaged cache entry: {e}")))
+    }
+    /// The upgrade object as one line of JSON.
+    pub fn json(&self) -> &[u8] {
+        self.json.get()
+    }
+}
+
+fn cache_path(store: &Store<'_>) -> PathBuf {
+    store.repo.common_dir().join("upgrades").join("cache")
+}
+
+/// Render the upgrade object as `list --json` prints it: one line, without
+/// the diff preview (which `show` has), so that listing stays small.
+pub fn render_element(up: &Upgrade) -> String {
+    let mut value =
+        serde_json::to_value(crate::ui::json::UpgradeJson::new(up)).expect("plain data");
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("diff_preview");
+    }
+    serde_json::to_string(&value).expect("plain data")
+}
+
+fn read_cache(store: &Store<'_>) -> Vec<Entry> {
+    let Ok(bytes) = std::fs::read(cache_path(store)) else {
+        return Vec::new();
+    };
+    parse(std::sync::Arc::new(bytes)).unwrap_or_default()
+}
+
+/// Entries in id order, sharing `buf`; None if the file is damaged or of another format.
+fn parse(buf: std::sync::Arc<Vec<u8>>) -> Option<Vec<Entry>> {
+    let bytes: &[u8] = &buf;
+    if !bytes.starts_with(MAGIC) {
+        return None;
+    }
+    let mut pos = MAGIC.len();
+    let mut take = |n: usize| -> Option<std::ops::Range<usize>> {
+        let end = pos.checked_add(n).filter(|e| *e <= bytes.len())?;
+        let r = pos..end;
+        pos = end;
+        Some(r)
+    };
+    let u32_at = |r: std::ops::Range<usize>| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes[r].try_into().ok()?) as usize)
+    };
+    let count = u32_at(take(4)?)?;
+    let mut out = Vec::with_capacity(count.min(1 << 20));
+    for _ in 0..count {
+        let id_len = u16::from_le_bytes(bytes[take(2)?].try_into().ok()?) as usize;
+        let id = std::str::from_utf8(&bytes[take(id_len)?]).ok()?.to_string();
+        let tip_len = bytes[take(1)?][0] as usize;
+        let tip = ObjectId::try_from(&bytes[take(tip_len)?]).ok()?;
+        let state = bytes[take(1)?][0];
+        let mut field = || -> Option<std::ops::Range<usize>> {
+            let len = u32_at(take(4)?)?;
+            take(len)
+        };
+        let data = if state == 0 {
+            Err(String::from_utf8_lossy(&bytes[field()?]).into_owned())
+        } else {
+            let state = *State::ALL.get(state as usize - 1)?;
+            let proposed_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
+            let updated_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
+            let summary = Bytes(buf.clone(), field()?);
+            let json = Bytes(buf.clone(), field()?);
+            Ok(Listing {
+                state,
+                proposed_at,
+                updated_at,
+                summary,
+                json,
+            })
+        };
+        out.push(Entry { id, tip, data });
+    }
+    out.windows(2).all(|w| w[0].id < w[1].id).then_some(out)
+}
+
+fn serialize(entries: &[Entry]) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend((entries.len() as u32).to_le_bytes());
+    for e in entries {
+        out.extend((e.id.len() as u16).to_le_bytes());
+        out.extend(e.id.as_bytes());
+        out.push(e.tip.as_bytes().len() as u8);
+        out.extend(e.tip.as_bytes());
+        fn text(out: &mut Vec<u8>, t: &[u8]) {
+            out.extend((t.len() as u32).to_le_bytes());
+            out.extend(t);
+        }
+        match &e.data {
+            Ok(l) => {
+                out.push(State::ALL.iter().position(|s| *s == l.state).unwrap_or(0) as u8 + 1);
+                for t in [
+                    l.proposed_at.as_bytes(),
+                    l.updated_at.as_bytes(),
+                    l.summary.get(),
+                    l.json.get(),
+                ] {
+                    text(&mut out, t);
+                }
+            }
+            Err(why) => {
+                out.push(0);
+                text(&mut out, why.as_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Every upgrade, from the cache where it matches the refs, else from git.
+/// Sorted by id.
+pub fn list(store: &Store<'_>) -> Result<Vec<Entry>> {
+    let mut tips: Vec<(String, ObjectId)> = Vec::new();
+    let mut bad_refs: Vec<Entry> = Vec::new();
+    for r in store.repo.references()?.prefixed(NOTES_PREFIX)? {
+        let r = r.map_err(|e| Error::failure(format!("cannot read the queue's refs: {e}")))?;
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        let id = name.strip_prefix(NOTES_PREFIX).unwrap_or(&name).to_string();
+        match r.target().try_id() {
+            Some(tip) if crate::ids::validate_id(&id).is_ok() => tips.push((id, tip.to_owned())),
+            _ => bad_refs.push(Entry {
+                id: id.clone(),
+                tip: ObjectId::null(store.repo.object_hash()),
+                data: Err("ref name is not a valid upgrade id, or the ref is symbolic".into()),
+            }),
+        }
+    }
+    // Both lists are in id order (refs are listed sorted): merge them.
+    let cached = read_cache(store);
+    let cached_count = cached.len();
+    let mut cached = cached.into_iter().peekable();
+    let mut stale: Vec<(String, ObjectId)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::with_capacity(tips.len());
+    for (id, tip) in &tips {
+        while cached.peek().is_some_and(|e| e.id < *id) {
+            cached.next();
+        }
+        match cached.next_if(|e| e.id == *id) {
+            Some(e) if e.tip == *tip => entries.push(e),
+            _ => stale.push((id.clone(), *tip)),
+        }
+    }
+    let changed = !stale.is_empty() || entries.len() != cached_count;
+    if !stale.is_empty() {
+        entries.extend(load_parallel(store, &stale));
+    }
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    if changed {
+        // Best effort: a cache that cannot be written only costs speed.
+        let path = cache_path(store);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+            if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+                if std::io::Write::write_all(&mut tmp, &serialize(&entries)).is_ok() {
+                    let _ = tmp.persist(&path);
+                }
+            }
+        }
+    }
+    entries.extend(bad_refs);
+    Ok(entries)
+}
+
+fn load_one(store: &Store<'_>, id: &str, tip: ObjectId) -> Entry {
+    let data = store
+        .load_at(id, tip)
+        .map(|up| Listing {
+            state: up.record.state,
+            proposed_at: up.record.proposed_at.clone(),
+            updated_at: up.record.updated_at.clone(),
+            summary: Bytes::owned(serde_json::to_vec(&Summary::of(&up)).expect("plain data")),
+            json: Bytes::owned(render_element(&up).into_bytes()),
+        })
+        .map_err(|e| e.to_string());
+    Entry {
+        id: id.to_string(),
+        tip,
+        data,
+    }
+}
+
+/// Read records on up to two threads: the work is inflating objects.
+fn load_parallel(store: &Store<'_>, todo: &[(String, ObjectId)]) -> Vec<Entry> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if todo.len() < 64 || threads < 2 {
+        return todo
+            .iter()
+            .map(|(id, tip)| load_one(store, id, *tip))
+            .collect();
+    }
+    let chunk = todo.len().div_ceil(threads);
+    let sync_repo = store.repo.clone().into_sync();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = todo
+            .chunks(chunk)
+            .map(|part| {
+                let sync_repo = sync_repo.clone();
+                s.spawn(move || {
+                    let mut repo = sync_repo.to_thread_local();
+                    crate::repo::tune(&mut repo);
+                    let store = Store::new(&repo);
+                    part.iter()
+                        .map(|(id, tip)| load_one(&store, id, *tip))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}

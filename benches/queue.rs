@@ -37,6 +37,8 @@ fn measure(mut make: impl FnMut() -> Command, runs: usize) -> Measured {
         let mut cmd = make();
         cmd.stdout(Stdio::null()).stderr(Stdio::null());
         let start = Instant::now();
+        // Reaped below with wait4, which also reports the peak RSS.
+        #[allow(clippy::zombie_processes)]
         let child = cmd.spawn().expect("spawn");
         let mut status = 0;
         // SAFETY: rusage is plain data filled by wait4 for our own child.

@@ -327,6 +327,37 @@ fn big_fixture(root: &Path) -> PathBuf {
     dir
 }
 
+/// The note blob of each notes tree, read with one `git cat-file --batch`.
+fn note_blobs(dir: &Path, trees: &str) -> String {
+    let mut child = env_cmd("git", dir)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = trees.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap().stdout;
+    writer.join().unwrap().unwrap();
+    let mut ids = String::new();
+    let mut i = 0;
+    while i < out.len() {
+        let nl = i + out[i..].iter().position(|b| *b == b'\n').unwrap();
+        let header = std::str::from_utf8(&out[i..nl]).unwrap();
+        let size: usize = header.split(' ').nth(2).unwrap().parse().unwrap();
+        let body = &out[nl + 1..nl + 1 + size];
+        // One tree entry: "<mode> <name>\0<20-byte id>".
+        let z = body.iter().position(|b| *b == 0).unwrap();
+        for b in &body[z + 1..z + 21] {
+            ids.push_str(&format!("{b:02x}"));
+        }
+        ids.push('\n');
+        i = nl + 1 + size + 1;
+    }
+    ids
+}
+
 struct Row {
     name: String,
     ours: Measured,
@@ -406,7 +437,7 @@ fn main() {
         eprintln!("building a queue of {n} upgrades…");
         let dir = queue_fixture(root.path(), n);
         // The floor for reading the queue: the same refs, then the same note blobs.
-        let blobs: String = git(
+        let trees: String = git(
             &dir,
             &[
                 "for-each-ref",
@@ -417,19 +448,7 @@ fn main() {
         .lines()
         .map(|t| format!("{t}\n"))
         .collect();
-        let trees = git_stdin(
-            &dir,
-            &["cat-file", "--batch-check=%(objectname)"],
-            blobs.as_bytes(),
-        );
-        let mut blob_ids = String::new();
-        for tree in trees.lines() {
-            let ls = git(&dir, &["ls-tree", tree]);
-            if let Some(id) = ls.split_whitespace().nth(2) {
-                blob_ids.push_str(id);
-                blob_ids.push('\n');
-            }
-        }
+        let blob_ids = note_blobs(&dir, &trees);
         std::fs::write(dir.join(".git/bench-blobs"), &blob_ids).unwrap();
         let floor_list = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null && git cat-file --batch < .git/bench-blobs >/dev/null";
         let floor_refs = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null";

@@ -152,7 +152,64 @@ pub fn maintain(
             actions.push(act(&up.id, "pruned", detail));
         }
     }
+    if !req.dry_run {
+        if let Some(n) = pack_refs_if_needed(repo)? {
+            actions.push(act(
+                "-",
+                "packed-refs",
+                format!("{n} loose refs of the queue packed"),
+            ));
+        }
+    } else if let Some(n) = count_loose(repo).filter(|n| *n >= LOOSE_REFS_TO_PACK) {
+        actions.push(act(
+            "-",
+            "packed-refs",
+            format!("{n} loose refs of the queue would be packed"),
+        ));
+    }
     Ok(actions)
+}
+
+/// Loose queue refs beyond this many are packed: listing reads packed refs
+/// from one sorted file, loose ones one file each.
+pub const LOOSE_REFS_TO_PACK: usize = 256;
+
+fn count_loose(repo: &gix::Repository) -> Option<usize> {
+    fn walk(dir: &std::path::Path, n: &mut usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => walk(&e.path(), n),
+                Ok(_) if !e.file_name().to_string_lossy().ends_with(".lock") => *n += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut n = 0;
+    let refs = repo.common_dir().join("refs");
+    for sub in [
+        "upgrades",
+        "upgrades-archive",
+        "notes/upgrades",
+        "upgrades-sync",
+    ] {
+        walk(&refs.join(sub), &mut n);
+    }
+    Some(n)
+}
+
+/// `git pack-refs --all` when loose queue refs piled up (gix cannot pack refs).
+fn pack_refs_if_needed(repo: &gix::Repository) -> Result<Option<usize>> {
+    let Some(n) = count_loose(repo).filter(|n| *n >= LOOSE_REFS_TO_PACK) else {
+        return Ok(None);
+    };
+    let _guard = crate::store::lock::write_lock(repo.common_dir())?;
+    let mut cmd = crate::repo::git(repo);
+    cmd.args(["pack-refs", "--all", "--prune"]);
+    crate::repo::run_git(cmd, "pack the queue's refs")?;
+    Ok(Some(n))
 }
 
 fn fallback_actor() -> Result<Actor> {

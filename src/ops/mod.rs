@@ -239,7 +239,13 @@ pub fn run_tests(
             stale.display()
         ));
     }
-    let checkout = crate::checkout::checkout(repo, commit)?;
+    // A fresh checkout when asked (GIT_UPGRADES_FRESH_CHECKOUT=1), else one
+    // reused and reset between runs, which is much cheaper in big trees.
+    let checkout = if std::env::var_os("GIT_UPGRADES_FRESH_CHECKOUT").is_some_and(|v| v != "0") {
+        crate::checkout::checkout(repo, commit)?
+    } else {
+        crate::checkout::checkout_reused(repo, commit)?
+    };
     let env = vec![
         ("GIT_UPGRADES_ID".to_string(), id.to_string()),
         ("GIT_UPGRADES_COMMIT".to_string(), commit.to_string()),

@@ -282,3 +282,33 @@ fn no_subcommand_panics_on_garbage() {
         }
     }
 }
+
+#[test]
+fn spinner_shows_on_a_terminal_and_not_when_quiet_or_piped() {
+    let env = TestEnv::new();
+    let policy = "[test]\ncommand = \"echo warming-up; sleep 1; echo step-two; sleep 1\"\n";
+    let repo = env.repo("r", Some(policy));
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
+    // On a terminal: the spinner names the upgrade and shows the last output line.
+    let mut cmd = env.cmd(&repo, &["propose", "a", "-m", "spin", "--id", "spin-a"]);
+    cmd.env_remove("NO_COLOR");
+    let pty = Pty::spawn(cmd);
+    let at = pty.expect("testing spin-a", 0);
+    pty.expect("warming-up", at);
+    assert_eq!(pty.wait(), 0);
+    // --quiet: nothing drawn.
+    let pty = Pty::spawn(env.cmd(
+        &repo,
+        &["propose", "b", "-m", "quiet", "--id", "spin-b", "--quiet"],
+    ));
+    pty.expect("proposed spin-b", 0);
+    let screen = pty.screen();
+    assert_eq!(pty.wait(), 0);
+    assert!(!screen.contains("testing spin-b"), "{screen}");
+    // Not a terminal: nothing drawn either; --verbose streams the output.
+    let run = env.run_as("Bob", &repo, &["approve", "spin-a", "--verbose"]);
+    run.ok();
+    assert!(!run.stderr.contains("testing spin-a"), "{}", run.stderr);
+    assert!(run.stderr.contains("step-two"), "{}", run.stderr);
+}

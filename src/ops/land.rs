@@ -396,16 +396,13 @@ pub fn land(
                 "upgrade.applied",
             )?,
         ];
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
             extra,
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        )) {
             Ok(new_tip) => {
                 // The upgrade has landed; a worktree that cannot follow is
                 // reported, not turned into a failure of the landing.
@@ -478,16 +475,13 @@ fn close_failed(
                 "upgrade.failed",
             )?,
         ];
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
             extra,
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        )) {
             Ok(tip) => {
                 return Ok(Upgrade {
                     id: up.id.clone(),

@@ -294,16 +294,13 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             |rec| rec.approvals.push(approval),
             None,
         )?;
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
-            extra: vec![],
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
+            vec![],
+        )) {
             Ok(tip) => {
                 return Ok(Upgrade {
                     id: up.id.clone(),
@@ -349,16 +346,13 @@ fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<U
             "upgrade.expired",
         )?,
     ];
-    let tip = store.append(Append {
-        record: &record,
-        event: &event,
-        previous_tip: Some(up.tip),
-        merge_parent: None,
+    let tip = store.append(Append::event(
+        &record,
+        &event,
+        up.tip,
+        &actor.signature,
         extra,
-        signature: &actor.signature,
-        sign: false,
-        check_signed: None,
-    })?;
+    ))?;
     Ok(Upgrade {
         id: up.id.clone(),
         tip,

@@ -349,16 +349,13 @@ pub fn record_tests(
                 e
             }
         })?;
-        match store.append(crate::store::Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
-            extra: vec![],
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        match store.append(crate::store::Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
+            vec![],
+        )) {
             Ok(tip) => {
                 return Ok(Upgrade {
                     id: id.to_string(),

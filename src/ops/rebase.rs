@@ -292,16 +292,13 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
             new_head,
             "upgrade.rebased",
         )?];
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
             extra,
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        )) {
             Ok(tip) => {
                 return Ok(RebaseOutcome::Rebased {
                     upgrade: Upgrade {

@@ -70,16 +70,13 @@ pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
                 "upgrade.rejected",
             )?,
         ];
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
             extra,
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        )) {
             Ok(tip) => return Ok(Upgrade { id, tip, record }),
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
             Err(e) => return Err(e),

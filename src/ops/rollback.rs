@@ -88,16 +88,13 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
             previous,
             &format!("upgrade.rolled-back {id}"),
         )?];
-        match store.append(Append {
-            record: &record,
-            event: &event,
-            previous_tip: Some(up.tip),
-            merge_parent: None,
+        match store.append(Append::event(
+            &record,
+            &event,
+            up.tip,
+            &actor.signature,
             extra,
-            signature: &actor.signature,
-            sign: false,
-            check_signed: None,
-        }) {
+        )) {
             Ok(new_tip) => {
                 for wt in &checked_out {
                     worktree::fast_forward(repo, wt, landed, previous)?;

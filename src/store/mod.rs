@@ -87,6 +87,28 @@ pub struct Append<'a> {
     pub check_signed: Option<&'a dyn Fn(ObjectId) -> Result<()>>,
 }
 
+impl<'a> Append<'a> {
+    /// The common case: one event after `previous_tip`, unsigned, with `extra` ref edits.
+    pub fn event(
+        record: &'a Record,
+        event: &'a Event,
+        previous_tip: ObjectId,
+        signature: &'a gix::actor::Signature,
+        extra: Vec<RefEdit>,
+    ) -> Self {
+        Append {
+            record,
+            event,
+            previous_tip: Some(previous_tip),
+            merge_parent: None,
+            extra,
+            signature,
+            sign: false,
+            check_signed: None,
+        }
+    }
+}
+
 impl<'r> Store<'r> {
     /// A store over `repo`.
     pub fn new(repo: &'r gix::Repository) -> Self {

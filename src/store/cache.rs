@@ -169,7 +169,8 @@ fn parse(buf: std::sync::Arc<Vec<u8>>) -> Option<Vec<Entry>> {
         Some(u32::from_le_bytes(bytes[r].try_into().ok()?) as usize)
     };
     let count = u32_at(take(4)?)?;
-    let mut out = Vec::with_capacity(count.min(1 << 20));
+    // Each entry takes at least 16 bytes: a damaged count cannot make us over-allocate.
+    let mut out = Vec::with_capacity(count.min(bytes.len() / 16));
     for _ in 0..count {
         let id_len = u16::from_le_bytes(bytes[take(2)?].try_into().ok()?) as usize;
         let id = std::str::from_utf8(&bytes[take(id_len)?]).ok()?.to_string();
@@ -340,4 +341,43 @@ fn load_parallel(store: &Store<'_>, todo: &[(String, ObjectId)]) -> Vec<Entry> {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_json_is_the_upgrade_object_without_the_preview() {
+        let text = r#"{"format":1,"id":"u1","state":"approved","description":"d","target":"main",
+            "base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "proposed_by":"A <a@x>","proposed_at":"2026-01-01T00:00:00Z","files":[],
+            "stats":{"files":0,"added":0,"removed":0},"diff_preview":"+x","tests":null,"approvals":[],
+            "updated_at":"2026-01-01T00:00:00Z","seq":1}"#;
+        let record = crate::record::Record::from_note(text.as_bytes(), "u1").unwrap();
+        let up = Upgrade {
+            id: "u1".into(),
+            tip: ObjectId::null(gix::hash::Kind::Sha1),
+            record,
+        };
+        let mut full = serde_json::to_value(crate::ui::json::UpgradeJson::new(&up)).unwrap();
+        full.as_object_mut().unwrap().remove("diff_preview");
+        let listed: serde_json::Value = serde_json::from_str(&render_element(&up)).unwrap();
+        assert_eq!(
+            listed, full,
+            "a record field is missing from store::cache::Listed"
+        );
+    }
+
+    #[test]
+    fn damaged_cache_files_are_ignored() {
+        for bytes in [
+            &b""[..],
+            b"garbage",
+            MAGIC,
+            b"git-upgrades cache 1\n\xff\xff\xff\xff",
+        ] {
+            assert!(parse(std::sync::Arc::new(bytes.to_vec())).is_none_or(|v| v.is_empty()));
+        }
+    }
 }

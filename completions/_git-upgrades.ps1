@@ -63,6 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The branch to land on (default: upgrades.target, the policy''s target, main or master)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
+            [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
             [CompletionResult]::new('--no-test', '--no-test', [CompletionResultType]::ParameterName, 'Do not run the tests now')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')

@@ -695,7 +695,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__propose)
-            opts="-m -F -C -q -v -h -V --message --file --id --target --no-test --json --color --quiet --verbose --help --version"
+            opts="-w -m -F -C -q -v -h -V --worktree --message --file --id --target --no-test --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,7 +1137,7 @@ _git_upgrades ()
 	local flags=""
 	case "$subcommand" in
 	propose)
-		flags="--message --file --id --target --no-test" ;;
+		flags="--worktree --message --file --id --target --no-test" ;;
 	list|ls)
 		flags="--state --all" ;;
 	status)

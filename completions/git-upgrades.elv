@@ -59,6 +59,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --target 'The branch to land on (default: upgrades.target, the policy''s target, main or master)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand -w 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
+            cand --worktree 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
             cand --no-test 'Do not run the tests now'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'

@@ -61,6 +61,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s C 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s w -l worktree -d 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l no-test -d 'Do not run the tests now'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand propose" -s q -l quiet -d 'No progress output and fewer messages'

@@ -18,7 +18,12 @@ use crate::ui::Ui;
 #[derive(Args, Debug, Clone)]
 pub struct ProposeArgs {
     /// The commit to propose (default: HEAD)
+    #[arg(conflicts_with = "worktree")]
     pub rev: Option<String>,
+    /// Propose the uncommitted changes of the working tree instead (committed on top of
+    /// HEAD without touching your index or files)
+    #[arg(short = 'w', long)]
+    pub worktree: bool,
     /// What the change does
     #[arg(
         short,
@@ -78,6 +83,7 @@ pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
         id: args.id.clone(),
         target: args.target.clone(),
         run_tests: !args.no_test,
+        from_worktree: args.worktree,
     };
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let up = ops::propose(&store, &req, &mut spinner)?;

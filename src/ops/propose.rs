@@ -32,6 +32,8 @@ pub struct ProposeRequest {
     pub target: Option<String>,
     /// Run the tests after recording the proposal.
     pub run_tests: bool,
+    /// Propose the working tree's uncommitted changes (as a new commit on top of HEAD).
+    pub from_worktree: bool,
 }
 
 /// Propose `req.rev` for `req.target`. Returns the upgrade as stored last.
@@ -55,8 +57,16 @@ pub fn propose(
     if let Some(id) = &req.id {
         validate_id(id)?;
     }
-    let rev = req.rev.clone().unwrap_or_else(|| "HEAD".to_string());
-    let head = resolve_commit(repo, &rev)?;
+    let (rev, head) = if req.from_worktree {
+        (
+            "working tree".to_string(),
+            commit_worktree(repo, &description)?,
+        )
+    } else {
+        let rev = req.rev.clone().unwrap_or_else(|| "HEAD".to_string());
+        let head = resolve_commit(repo, &rev)?;
+        (rev, head)
+    };
     let target = match &req.target {
         Some(t) => t.clone(),
         None => default_target(store)?,
@@ -193,6 +203,59 @@ pub fn propose(
     )?;
     let tester = Actor::current(repo)?;
     record_tests(store, &created.id, &tester, &result)
+}
+
+/// Snapshot the working tree (tracked and untracked files, honouring
+/// .gitignore) as a commit on top of HEAD, through a temporary index so that
+/// the user's index and files are left exactly as they are.
+fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::usage("--worktree needs a working tree; this repository is bare"))?
+        .to_path_buf();
+    let head = resolve_commit(repo, "HEAD")?;
+    let index = tempfile::Builder::new()
+        .prefix("git-upgrades-index-")
+        .tempfile()
+        .map_err(|e| Error::from_std("cannot create a temporary index", &e))?;
+    let real_index = repo.index_path();
+    if real_index.exists() {
+        std::fs::copy(&real_index, index.path())
+            .map_err(|e| Error::from_std("cannot copy the index", &e))?;
+    }
+    let git = |args: &[&str]| -> Result<String> {
+        let mut cmd = crate::repo::git(repo);
+        cmd.arg("--work-tree")
+            .arg(&workdir)
+            .current_dir(&workdir)
+            .args(args)
+            .env("GIT_INDEX_FILE", index.path());
+        Ok(
+            String::from_utf8_lossy(&crate::repo::run_git(cmd, "snapshot the working tree")?)
+                .trim()
+                .to_string(),
+        )
+    };
+    git(&["add", "-A"])?;
+    let tree = git(&["write-tree"])?;
+    if tree == repo.find_commit(head)?.tree_id()?.to_string() {
+        return Err(Error::usage(
+            "nothing to propose: the working tree has no uncommitted changes",
+        )
+        .hint("name a commit or branch to propose instead"));
+    }
+    let message = format!("{}\n", description.trim());
+    let commit = git(&[
+        "commit-tree",
+        &tree,
+        "-p",
+        &head.to_string(),
+        "-m",
+        &message,
+    ])?;
+    commit
+        .parse()
+        .map_err(|_| Error::failure("git commit-tree printed no commit id"))
 }
 
 /// Resolve a revision to a commit id, as `git rev-parse <rev>^{commit}` would.

@@ -436,3 +436,48 @@ fn ids_can_be_chosen_and_prefixes_resolve() {
     dup.code(4);
     assert!(dup.stderr.contains("already exists"));
 }
+
+#[test]
+fn propose_uncommitted_changes_from_the_working_tree() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.run(&repo, &["propose", "--worktree", "-m", "nothing yet"])
+        .code(2);
+    std::fs::write(repo.join("README.md"), "hello, edited\n").unwrap();
+    std::fs::write(repo.join("new.txt"), "new\n").unwrap();
+    std::fs::write(repo.join(".gitignore"), "*.log\n").unwrap();
+    std::fs::write(repo.join("debug.log"), "ignored\n").unwrap();
+    let status_before = env.git(&repo, &["status", "--porcelain"]);
+    let run = env.run(
+        &repo,
+        &[
+            "propose",
+            "--worktree",
+            "-m",
+            "Edit from the working tree",
+            "--json",
+        ],
+    );
+    run.ok();
+    let j = run.json();
+    let paths: Vec<&str> = j["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [".gitignore", "README.md", "new.txt"]);
+    assert_eq!(j["tests"]["passed"], true);
+    // The user's index and files are untouched.
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), status_before);
+    // Landing into this same checkout needs the local copy of the changes out of the way.
+    let id = j["id"].as_str().unwrap().to_string();
+    env.run_as("Bob", &repo, &["approve", &id]).code(4);
+    env.git(&repo, &["stash", "-q", "-u"]);
+    env.run_as("Bob", &repo, &["approve", &id]).ok();
+    assert_eq!(
+        std::fs::read_to_string(repo.join("new.txt")).unwrap(),
+        "new\n"
+    );
+    env.fsck(&repo);
+}

@@ -238,7 +238,7 @@ fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId
     };
     git(&["add", "-A"])?;
     let tree = git(&["write-tree"])?;
-    if tree == repo.find_commit(head)?.tree_id()?.to_string() {
+    if tree.parse::<ObjectId>().ok() == Some(repo.find_commit(head)?.tree_id()?.detach()) {
         return Err(Error::usage(
             "nothing to propose: the working tree has no uncommitted changes",
         )

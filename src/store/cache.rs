@@ -19,7 +19,7 @@ use super::{Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::record::{State, TestResult};
 
-const MAGIC: &[u8] = b"git-upgrades cache 1\n";
+const MAGIC: &[u8] = b"git-upgrades cache 2\n";
 
 /// What listing needs of one upgrade.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,17 +104,55 @@ pub struct Listing {
     json: Bytes,
 }
 
-/// A slice of the cache file (shared, not copied) or of a fresh rendering.
+/// Bytes of a fresh rendering, of the cache's index (read at once) or of its
+/// JSON section (read only when JSON is printed).
 #[derive(Debug, Clone)]
-struct Bytes(std::sync::Arc<Vec<u8>>, std::ops::Range<usize>);
+enum Bytes {
+    Mem(std::sync::Arc<Vec<u8>>, std::ops::Range<usize>),
+    Lazy(std::sync::Arc<Section>, std::ops::Range<usize>),
+}
+
+/// The JSON section of the cache file, read on first use from the file
+/// opened with the index (so a concurrent rewrite, which renames a new file
+/// into place, cannot mix two versions).
+#[derive(Debug)]
+struct Section {
+    file: std::sync::Mutex<Option<std::fs::File>>,
+    start: u64,
+    data: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl Section {
+    fn data(&self) -> &[u8] {
+        self.data.get_or_init(|| {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut out = Vec::new();
+            if let Ok(mut guard) = self.file.lock() {
+                if let Some(f) = guard.as_mut() {
+                    if f.seek(SeekFrom::Start(self.start)).is_ok()
+                        && f.read_to_end(&mut out).is_err()
+                    {
+                        out.clear();
+                    }
+                }
+                *guard = None;
+            }
+            out
+        })
+    }
+}
 
 impl Bytes {
     fn owned(v: Vec<u8>) -> Bytes {
         let len = v.len();
-        Bytes(std::sync::Arc::new(v), 0..len)
+        Bytes::Mem(std::sync::Arc::new(v), 0..len)
     }
     fn get(&self) -> &[u8] {
-        &self.0[self.1.clone()]
+        match self {
+            Bytes::Mem(b, r) => &b[r.clone()],
+            // Ranges were checked against the file size when the index was read.
+            Bytes::Lazy(s, r) => s.data().get(r.clone()).unwrap_or(b"null"),
+        }
     }
 }
 
@@ -146,19 +184,48 @@ pub fn render_element(up: &Upgrade) -> String {
 }
 
 fn read_cache(store: &Store<'_>) -> Vec<Entry> {
-    let Ok(bytes) = std::fs::read(cache_path(store)) else {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(cache_path(store)) else {
         return Vec::new();
     };
-    parse(std::sync::Arc::new(bytes)).unwrap_or_default()
+    let Ok(size) = file.metadata().map(|m| m.len()) else {
+        return Vec::new();
+    };
+    let mut head = vec![0u8; MAGIC.len() + 8];
+    if file.read_exact(&mut head).is_err() || !head.starts_with(MAGIC) {
+        return Vec::new();
+    }
+    let index_len = u64::from_le_bytes(head[MAGIC.len()..].try_into().unwrap_or_default());
+    let json_start = (MAGIC.len() as u64 + 8).saturating_add(index_len);
+    if json_start > size {
+        return Vec::new();
+    }
+    let mut index = Vec::new();
+    if file
+        .by_ref()
+        .take(index_len)
+        .read_to_end(&mut index)
+        .is_err()
+    {
+        return Vec::new();
+    }
+    let section = std::sync::Arc::new(Section {
+        file: std::sync::Mutex::new(Some(file)),
+        start: json_start,
+        data: std::sync::OnceLock::new(),
+    });
+    parse(std::sync::Arc::new(index), section, size - json_start).unwrap_or_default()
 }
 
-/// Entries in id order, sharing `buf`; None if the file is damaged or of another format.
-fn parse(buf: std::sync::Arc<Vec<u8>>) -> Option<Vec<Entry>> {
+/// Index entries in id order; None if damaged, of another format, or pointing
+/// outside a JSON section of `json_len` bytes.
+fn parse(
+    buf: std::sync::Arc<Vec<u8>>,
+    section: std::sync::Arc<Section>,
+    json_len: u64,
+) -> Option<Vec<Entry>> {
     let bytes: &[u8] = &buf;
-    if !bytes.starts_with(MAGIC) {
-        return None;
-    }
-    let mut pos = MAGIC.len();
+    let mut pos: usize = 0;
     let mut take = |n: usize| -> Option<std::ops::Range<usize>> {
         let end = pos.checked_add(n).filter(|e| *e <= bytes.len())?;
         let r = pos..end;
@@ -187,8 +254,13 @@ fn parse(buf: std::sync::Arc<Vec<u8>>) -> Option<Vec<Entry>> {
             let state = *State::ALL.get(state as usize - 1)?;
             let proposed_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
             let updated_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
-            let summary = Bytes(buf.clone(), field()?);
-            let json = Bytes(buf.clone(), field()?);
+            let summary = Bytes::Mem(buf.clone(), field()?);
+            let offset = u64::from_le_bytes(bytes[take(8)?].try_into().ok()?);
+            let len = u32_at(take(4)?)? as u64;
+            if offset.checked_add(len)? > json_len {
+                return None;
+            }
+            let json = Bytes::Lazy(section.clone(), offset as usize..(offset + len) as usize);
             Ok(Listing {
                 state,
                 proposed_at,
@@ -202,36 +274,45 @@ fn parse(buf: std::sync::Arc<Vec<u8>>) -> Option<Vec<Entry>> {
     out.windows(2).all(|w| w[0].id < w[1].id).then_some(out)
 }
 
+/// MAGIC, index length, index (summaries and JSON offsets), JSON section.
 fn serialize(entries: &[Entry]) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.extend((entries.len() as u32).to_le_bytes());
+    fn text(out: &mut Vec<u8>, t: &[u8]) {
+        out.extend((t.len() as u32).to_le_bytes());
+        out.extend(t);
+    }
+    let mut index: Vec<u8> = Vec::new();
+    let mut json: Vec<u8> = Vec::new();
+    index.extend((entries.len() as u32).to_le_bytes());
     for e in entries {
-        out.extend((e.id.len() as u16).to_le_bytes());
-        out.extend(e.id.as_bytes());
-        out.push(e.tip.as_bytes().len() as u8);
-        out.extend(e.tip.as_bytes());
-        fn text(out: &mut Vec<u8>, t: &[u8]) {
-            out.extend((t.len() as u32).to_le_bytes());
-            out.extend(t);
-        }
+        index.extend((e.id.len() as u16).to_le_bytes());
+        index.extend(e.id.as_bytes());
+        index.push(e.tip.as_bytes().len() as u8);
+        index.extend(e.tip.as_bytes());
         match &e.data {
             Ok(l) => {
-                out.push(State::ALL.iter().position(|s| *s == l.state).unwrap_or(0) as u8 + 1);
+                index.push(State::ALL.iter().position(|s| *s == l.state).unwrap_or(0) as u8 + 1);
                 for t in [
                     l.proposed_at.as_bytes(),
                     l.updated_at.as_bytes(),
                     l.summary.get(),
-                    l.json.get(),
                 ] {
-                    text(&mut out, t);
+                    text(&mut index, t);
                 }
+                let element = l.json.get();
+                index.extend((json.len() as u64).to_le_bytes());
+                index.extend((element.len() as u32).to_le_bytes());
+                json.extend(element);
             }
             Err(why) => {
-                out.push(0);
-                text(&mut out, why.as_bytes());
+                index.push(0);
+                text(&mut index, why.as_bytes());
             }
         }
     }
+    let mut out = MAGIC.to_vec();
+    out.extend((index.len() as u64).to_le_bytes());
+    out.extend(index);
+    out.extend(json);
     out
 }
 
@@ -370,14 +451,22 @@ mod tests {
     }
 
     #[test]
-    fn damaged_cache_files_are_ignored() {
-        for bytes in [
-            &b""[..],
+    fn damaged_indexes_are_ignored() {
+        let indexes: [&[u8]; 4] = [
+            b"",
             b"garbage",
-            MAGIC,
-            b"git-upgrades cache 1\n\xff\xff\xff\xff",
-        ] {
-            assert!(parse(std::sync::Arc::new(bytes.to_vec())).is_none_or(|v| v.is_empty()));
+            b"\xff\xff\xff\xff",
+            b"\x01\x00\x00\x00\x02\x00ab",
+        ];
+        for bytes in indexes {
+            let section = std::sync::Arc::new(Section {
+                file: std::sync::Mutex::new(None),
+                start: 0,
+                data: std::sync::OnceLock::new(),
+            });
+            assert!(
+                parse(std::sync::Arc::new(bytes.to_vec()), section, 0).is_none_or(|v| v.is_empty())
+            );
         }
     }
 }

@@ -274,14 +274,15 @@ fn parse(
     out.windows(2).all(|w| w[0].id < w[1].id).then_some(out)
 }
 
-/// MAGIC, index length, index (summaries and JSON offsets), JSON section.
-fn serialize(entries: &[Entry]) -> Vec<u8> {
+/// Write MAGIC, index length, index (summaries and JSON offsets), then the
+/// JSON section, streamed element by element (no second copy in memory).
+fn write_cache(out: &mut dyn std::io::Write, entries: &[Entry]) -> std::io::Result<()> {
     fn text(out: &mut Vec<u8>, t: &[u8]) {
         out.extend((t.len() as u32).to_le_bytes());
         out.extend(t);
     }
     let mut index: Vec<u8> = Vec::new();
-    let mut json: Vec<u8> = Vec::new();
+    let mut json_len: u64 = 0;
     index.extend((entries.len() as u32).to_le_bytes());
     for e in entries {
         index.extend((e.id.len() as u16).to_le_bytes());
@@ -299,9 +300,9 @@ fn serialize(entries: &[Entry]) -> Vec<u8> {
                     text(&mut index, t);
                 }
                 let element = l.json.get();
-                index.extend((json.len() as u64).to_le_bytes());
+                index.extend(json_len.to_le_bytes());
                 index.extend((element.len() as u32).to_le_bytes());
-                json.extend(element);
+                json_len += element.len() as u64;
             }
             Err(why) => {
                 index.push(0);
@@ -309,11 +310,15 @@ fn serialize(entries: &[Entry]) -> Vec<u8> {
             }
         }
     }
-    let mut out = MAGIC.to_vec();
-    out.extend((index.len() as u64).to_le_bytes());
-    out.extend(index);
-    out.extend(json);
-    out
+    out.write_all(MAGIC)?;
+    out.write_all(&(index.len() as u64).to_le_bytes())?;
+    out.write_all(&index)?;
+    for e in entries {
+        if let Ok(l) = &e.data {
+            out.write_all(l.json.get())?;
+        }
+    }
+    out.flush()
 }
 
 /// Every upgrade, from the cache where it matches the refs, else from git.
@@ -359,9 +364,12 @@ pub fn list(store: &Store<'_>) -> Result<Vec<Entry>> {
         let path = cache_path(store);
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
-            if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
-                if std::io::Write::write_all(&mut tmp, &serialize(&entries)).is_ok() {
-                    let _ = tmp.persist(&path);
+            if let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) {
+                let mut writer = std::io::BufWriter::new(tmp);
+                if write_cache(&mut writer, &entries).is_ok() {
+                    if let Ok(tmp) = writer.into_inner() {
+                        let _ = tmp.persist(&path);
+                    }
                 }
             }
         }

@@ -43,9 +43,29 @@ pub fn worktrees_on(repo: &gix::Repository, branch_ref: &str) -> Result<Vec<Chec
     Ok(out)
 }
 
+/// The worktrees that have `branch` checked out, each required to be clean:
+/// call before moving the branch.
+pub fn clean_checkouts(repo: &gix::Repository, branch: &str) -> Result<Vec<CheckedOut>> {
+    let found = worktrees_on(repo, &crate::store::branch_ref(branch))?;
+    for wt in &found {
+        ensure_clean(wt, branch)?;
+    }
+    Ok(found)
+}
+
+/// After the branch moved from `old` to `new`, bring those worktrees along.
+/// The move itself has happened, so a worktree that cannot follow is
+/// reported as a notice with the command that catches it up, not an error.
+pub fn follow(checked_out: &[CheckedOut], old: ObjectId, new: ObjectId) {
+    for wt in checked_out {
+        if let Err(e) = move_to(wt, old, new) {
+            crate::store::lock::notice(format!("{e}; {}", e.hints.join("; ")));
+        }
+    }
+}
+
 /// Refuse unless the worktree has no staged or unstaged changes to tracked files.
-pub fn ensure_clean(repo: &gix::Repository, wt: &CheckedOut, branch: &str) -> Result<()> {
-    let _ = repo;
+fn ensure_clean(wt: &CheckedOut, branch: &str) -> Result<()> {
     let mut cmd = repo::git_command();
     cmd.arg("--git-dir")
         .arg(worktree_git_dir(wt)?)
@@ -68,14 +88,8 @@ pub fn ensure_clean(repo: &gix::Repository, wt: &CheckedOut, branch: &str) -> Re
     Ok(())
 }
 
-/// After the ref moved from `old` to `new`, bring the worktree's index and files along.
-pub fn fast_forward(
-    repo: &gix::Repository,
-    wt: &CheckedOut,
-    old: ObjectId,
-    new: ObjectId,
-) -> Result<()> {
-    let _ = repo;
+/// Two-tree `read-tree -u -m`: the index and files move from `old` to `new`.
+fn move_to(wt: &CheckedOut, old: ObjectId, new: ObjectId) -> Result<()> {
     let mut cmd = repo::git_command();
     cmd.arg("--git-dir")
         .arg(worktree_git_dir(wt)?)

@@ -105,7 +105,7 @@ pub fn main() -> ExitCode {
         }
     }
     let g = &cli.global;
-    let mut ui = Ui::new(g.json, g.color, g.quiet, g.verbose, git_color_ui());
+    let mut ui = Ui::new(g.json, g.color, g.quiet, g.verbose);
     let result = dispatch(&mut ui, cli.command);
     for notice in crate::store::lock::take_notices() {
         ui.warn(&notice);
@@ -118,16 +118,6 @@ pub fn main() -> ExitCode {
         Err(err) => report(&err),
     };
     ExitCode::from(code)
-}
-
-fn git_color_ui() -> Option<bool> {
-    // Only the environment is consulted here; reading git config needs a
-    // repository, and colour must be decided before one is opened.
-    match std::env::var("GIT_UPGRADES_COLOR").ok().as_deref() {
-        Some("never" | "false") => Some(false),
-        Some("always" | "true") => Some(true),
-        _ => None,
-    }
 }
 
 fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
@@ -159,7 +149,7 @@ fn report(err: &Error) -> u8 {
     if err.kind == Kind::BrokenPipe {
         return 0;
     }
-    let color = Ui::new(false, ColorChoice::Auto, false, false, None);
+    let color = Ui::new(false, ColorChoice::Auto, false, false);
     let one_line: String = err
         .to_string()
         .chars()

@@ -245,10 +245,8 @@ pub fn land(
     if !is_ancestor(repo, tip, head)? {
         return Err(not_fast_forward(up, tip));
     }
-    let checked_out = worktree::worktrees_on(repo, &branch_ref(&target))?;
-    for wt in &checked_out {
-        worktree::ensure_clean(repo, wt, &target)?;
-    }
+    // Fail before the tests run, not after.
+    worktree::clean_checkouts(repo, &target)?;
     let policy: Policy = policy_at(repo, &target, tip)?;
     let urgent = match mode {
         LandMode::Normal => {
@@ -332,10 +330,7 @@ pub fn land(
         if !is_ancestor(repo, tip, head)? {
             return Err(not_fast_forward(&up, tip));
         }
-        let checked_out = worktree::worktrees_on(repo, &branch_ref(&target))?;
-        for wt in &checked_out {
-            worktree::ensure_clean(repo, wt, &target)?;
-        }
+        let checked_out = worktree::clean_checkouts(repo, &target)?;
         let landing = Landing {
             by: actor.name.clone(),
             at: actor.at(),
@@ -404,13 +399,7 @@ pub fn land(
             extra,
         )) {
             Ok(new_tip) => {
-                // The upgrade has landed; a worktree that cannot follow is
-                // reported, not turned into a failure of the landing.
-                for wt in &checked_out {
-                    if let Err(e) = worktree::fast_forward(repo, wt, tip, head) {
-                        crate::store::lock::notice(format!("{e}; {}", e.hints.join("; ")));
-                    }
-                }
+                worktree::follow(&checked_out, tip, head);
                 return Ok(ApproveOutcome::Applied(Upgrade {
                     id,
                     tip: new_tip,

@@ -60,12 +60,6 @@ pub trait Reporter {
     }
 }
 
-/// A reporter that ignores everything.
-pub struct Silent;
-impl Reporter for Silent {
-    fn report(&mut self, _: Progress<'_>) {}
-}
-
 /// The acting user and the time of the action, fixed once per command.
 pub struct Actor {
     /// Signature for event commits (its time honours `GIT_COMMITTER_DATE`).

@@ -54,10 +54,7 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
                 "undo the change with a new upgrade instead: git revert, then git upgrades propose",
             ));
         }
-        let checked_out = worktree::worktrees_on(repo, &branch_ref(&r.target))?;
-        for wt in &checked_out {
-            worktree::ensure_clean(repo, wt, &r.target)?;
-        }
+        let checked_out = worktree::clean_checkouts(repo, &r.target)?;
         let reason = reason
             .as_ref()
             .map(|s| s.trim().to_string())
@@ -96,9 +93,7 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
             extra,
         )) {
             Ok(new_tip) => {
-                for wt in &checked_out {
-                    worktree::fast_forward(repo, wt, landed, previous)?;
-                }
+                worktree::follow(&checked_out, landed, previous);
                 return Ok(Upgrade {
                     id,
                     tip: new_tip,

@@ -249,18 +249,6 @@ pub fn delete_if_present(name: &str, expected: ObjectId) -> Result<RefEdit> {
     })
 }
 
-/// A deletion of `name`, which must currently point at `expected`.
-pub fn delete(name: &str, expected: ObjectId) -> Result<RefEdit> {
-    Ok(RefEdit {
-        change: Change::Delete {
-            expected: PreviousValue::MustExistAndMatch(Target::Object(expected)),
-            log: RefLog::AndReference,
-        },
-        name: full_name(name)?,
-        deref: false,
-    })
-}
-
 fn full_name(name: &str) -> Result<FullName> {
     FullName::try_from(name).map_err(|e| Error::from_std(format!("invalid ref name {name:?}"), &e))
 }

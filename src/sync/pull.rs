@@ -7,7 +7,7 @@ use gix::ObjectId;
 use super::merge::merge_records;
 use super::{fetch, tracking_prefix};
 use crate::error::{Error, Result};
-use crate::ops::{details, is_ancestor, Actor};
+use crate::ops::{details, is_ancestor};
 use crate::record::{Event, EventKind, Record, State, EVENT_FORMAT};
 use crate::store::{
     archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
@@ -269,29 +269,25 @@ fn fast_forward_target(
     if ours == theirs || !is_ancestor(repo, ours, theirs)? {
         return Ok(None);
     }
-    let checked_out = worktree::worktrees_on(repo, &branch_ref(target))?;
-    for wt in &checked_out {
-        if let Err(e) = worktree::ensure_clean(repo, wt, target) {
+    let checked_out = match worktree::clean_checkouts(repo, target) {
+        Ok(c) => c,
+        Err(e) => {
             return Ok(Some(PullChange {
                 id: target.to_string(),
                 change: "target".into(),
                 from: None,
                 to: None,
                 detail: format!("not fast-forwarded: {e}"),
-            }));
+            }))
         }
-    }
-    let actor = Actor::current(repo).ok();
-    let _ = actor;
+    };
     store.transaction(vec![update(
         &branch_ref(target),
         PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ours)),
         theirs,
         &format!("upgrades: pull {remote}/{target}"),
     )?])?;
-    for wt in &checked_out {
-        worktree::fast_forward(repo, wt, ours, theirs)?;
-    }
+    worktree::follow(&checked_out, ours, theirs);
     Ok(Some(PullChange {
         id: target.to_string(),
         change: "target".into(),

@@ -76,20 +76,14 @@ impl Style {
 
 impl Ui {
     /// Decide colours and terminals once, from flags and environment.
-    pub fn new(
-        json: bool,
-        color: ColorChoice,
-        quiet: bool,
-        verbose: bool,
-        git_color_ui: Option<bool>,
-    ) -> Ui {
+    pub fn new(json: bool, color: ColorChoice, quiet: bool, verbose: bool) -> Ui {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let resolve = |tty: bool| match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color && git_color_ui != Some(false) && !json,
+            ColorChoice::Auto => tty && !no_color && !json,
         };
         let lang = ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
@@ -131,22 +125,6 @@ impl Ui {
                 self.color_err = true;
             }
             _ => {}
-        }
-    }
-
-    /// A Ui that writes into a buffer (for tests of rendering).
-    pub fn for_test(out: Box<dyn Write>) -> Ui {
-        Ui {
-            json: false,
-            color: false,
-            color_err: false,
-            quiet: true,
-            verbose: false,
-            stdout_tty: false,
-            stderr_tty: false,
-            unicode: true,
-            choice: ColorChoice::Never,
-            out,
         }
     }
 

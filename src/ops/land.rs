@@ -8,6 +8,7 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::Target;
 use gix::ObjectId;
 
+use super::{append_retrying, Planned};
 use super::{
     branch_tip, details, policy_at, record_tests, run_tests, transition, trust, Actor, Reporter,
     MAX_RETRIES,
@@ -16,8 +17,9 @@ use crate::config::Policy;
 use crate::error::{Error, Kind, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, Closure, EventKind, Landing, State, TestResult, Urgent};
+use crate::store::close_refs;
 use crate::store::sign::{self, Signature};
-use crate::store::{archive_ref, branch_ref, open_ref, update, Append, Store, Upgrade};
+use crate::store::{branch_ref, update, Append, Store, Upgrade};
 use crate::worktree;
 
 /// What to approve.
@@ -376,21 +378,13 @@ pub fn land(
             },
             None,
         )?;
-        let extra = vec![
-            update(
-                &branch_ref(&target),
-                PreviousValue::MustExistAndMatch(Target::Object(tip)),
-                head,
-                &format!("upgrade.applied {id}"),
-            )?,
-            crate::store::delete_if_present(&open_ref(&id), head)?,
-            update(
-                &archive_ref(&id),
-                PreviousValue::Any,
-                head,
-                "upgrade.applied",
-            )?,
-        ];
+        let mut extra = vec![update(
+            &branch_ref(&target),
+            PreviousValue::MustExistAndMatch(Target::Object(tip)),
+            head,
+            &format!("upgrade.applied {id}"),
+        )?];
+        extra.extend(close_refs(&id, &up.record.head, "upgrade.applied")?);
         match store.append(Append::event(
             &record,
             &event,
@@ -419,17 +413,15 @@ fn close_failed(
     result: &TestResult,
     urgent: bool,
 ) -> Result<Upgrade> {
-    let mut attempt = 0;
-    let mut up = up.clone();
-    loop {
-        let reason = match result.status.as_str() {
-            "timed-out" => "tests timed out".to_string(),
-            "error" => "tests could not start".to_string(),
-            _ => format!(
-                "tests failed (exit code {})",
-                result.exit_code.map_or("none".into(), |c| c.to_string())
-            ),
-        };
+    let reason = match result.status.as_str() {
+        "timed-out" => "tests timed out".to_string(),
+        "error" => "tests could not start".to_string(),
+        _ => format!(
+            "tests failed (exit code {})",
+            result.exit_code.map_or("none".into(), |c| c.to_string())
+        ),
+    };
+    append_retrying(store, &up.id, &actor.signature, |up| {
         let d = details([
             ("reason", reason.clone().into()),
             ("commit", result.commit.clone().into()),
@@ -437,9 +429,9 @@ fn close_failed(
         let closed = Closure {
             by: actor.name.clone(),
             at: actor.at(),
-            reason: Some(reason),
+            reason: Some(reason.clone()),
         };
-        let (record, event) = transition(
+        let planned = transition(
             Some(&up.record),
             EventKind::Failed,
             Facts {
@@ -451,40 +443,11 @@ fn close_failed(
             |r| r.closed = Some(closed),
             None,
         )?;
-        let head: ObjectId = record
-            .head
-            .parse()
-            .map_err(|_| Error::failure("damaged head id"))?;
-        let extra = vec![
-            crate::store::delete_if_present(&open_ref(&up.id), head)?,
-            update(
-                &archive_ref(&up.id),
-                PreviousValue::Any,
-                head,
-                "upgrade.failed",
-            )?,
-        ];
-        match store.append(Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            extra,
-        )) {
-            Ok(tip) => {
-                return Ok(Upgrade {
-                    id: up.id.clone(),
-                    tip,
-                    record,
-                })
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt += 1;
-                up = store.load(&up.id)?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+        Ok(Planned::new(
+            planned,
+            close_refs(&up.id, &up.record.head, "upgrade.failed")?,
+        ))
+    })
 }
 
 /// What `apply` lands.

@@ -12,14 +12,14 @@ use gix::ObjectId;
 
 use super::land::{land, ApproveOutcome, LandMode};
 use super::trust::POLICY_ACTOR;
-use super::{branch_tip, details, policy_at, transition, Actor, Reporter, MAX_RETRIES};
+use super::{append_retrying, Planned};
+use super::{branch_tip, details, policy_at, transition, Actor, Reporter};
 use crate::config::{glob_match, Policy};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, Closure, EventKind, State};
-use crate::store::{
-    archive_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
-};
+use crate::store::close_refs;
+use crate::store::{archive_ref, delete_if_present, notes_ref, open_ref, Store, Upgrade};
 use crate::time::parse_rfc3339;
 
 /// Options for one run.
@@ -266,9 +266,7 @@ fn auto_approvable(up: &Upgrade, policy: &Policy, now: i64) -> Option<String> {
 }
 
 fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
-    let mut up = up.clone();
-    let mut attempt = 0;
-    loop {
+    append_retrying(store, &up.id, &actor.signature, |up| {
         let r = &up.record;
         let d = details([
             ("head", r.head.clone().into()),
@@ -282,7 +280,7 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             comment: Some(why.into()),
             carried_from: None,
         };
-        let (record, event) = transition(
+        let planned = transition(
             Some(r),
             EventKind::Approved,
             Facts {
@@ -294,69 +292,30 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
             |rec| rec.approvals.push(approval),
             None,
         )?;
-        match store.append(Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            vec![],
-        )) {
-            Ok(tip) => {
-                return Ok(Upgrade {
-                    id: up.id.clone(),
-                    tip,
-                    record,
-                })
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt += 1;
-                up = store.load(&up.id)?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+        Ok(Planned::new(planned, vec![]))
+    })
 }
 
 fn expire(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
-    let r = &up.record;
-    let head: ObjectId = r
-        .head
-        .parse()
-        .map_err(|_| Error::failure("damaged head id"))?;
-    let closed = Closure {
-        by: POLICY_ACTOR.into(),
-        at: actor.at(),
-        reason: Some(why.into()),
-    };
-    let (record, event) = transition(
-        Some(r),
-        EventKind::Expired,
-        Facts::default(),
-        actor,
-        details([("reason", why.into())]),
-        |rec| rec.closed = Some(closed),
-        None,
-    )?;
-    let extra = vec![
-        delete_if_present(&open_ref(&up.id), head)?,
-        update(
-            &archive_ref(&up.id),
-            PreviousValue::Any,
-            head,
-            "upgrade.expired",
-        )?,
-    ];
-    let tip = store.append(Append::event(
-        &record,
-        &event,
-        up.tip,
-        &actor.signature,
-        extra,
-    ))?;
-    Ok(Upgrade {
-        id: up.id.clone(),
-        tip,
-        record,
+    append_retrying(store, &up.id, &actor.signature, |up| {
+        let closed = Closure {
+            by: POLICY_ACTOR.into(),
+            at: actor.at(),
+            reason: Some(why.into()),
+        };
+        let planned = transition(
+            Some(&up.record),
+            EventKind::Expired,
+            Facts::default(),
+            actor,
+            details([("reason", why.into())]),
+            |rec| rec.closed = Some(closed),
+            None,
+        )?;
+        Ok(Planned::new(
+            planned,
+            close_refs(&up.id, &up.record.head, "upgrade.expired")?,
+        ))
     })
 }
 

@@ -300,6 +300,61 @@ fn reaper_program() -> Option<std::path::PathBuf> {
         .then_some(exe)
 }
 
+/// One event planned from an upgrade as it is now.
+pub(crate) struct Planned {
+    record: Record,
+    event: Event,
+    extra: Vec<gix::refs::transaction::RefEdit>,
+}
+
+impl Planned {
+    /// An event with the ref edits that must happen with it.
+    pub(crate) fn new(
+        (record, event): (Record, Event),
+        extra: Vec<gix::refs::transaction::RefEdit>,
+    ) -> Planned {
+        Planned {
+            record,
+            event,
+            extra,
+        }
+    }
+}
+
+/// Append the event `plan` computes from the upgrade as it is now; when
+/// another writer wins the race, read it again and plan again (at most
+/// [`MAX_RETRIES`] times). A plan refused after a lost race is a conflict (exit 4).
+pub(crate) fn append_retrying(
+    store: &Store<'_>,
+    id: &str,
+    signature: &gix::actor::Signature,
+    mut plan: impl FnMut(&Upgrade) -> Result<Planned>,
+) -> Result<Upgrade> {
+    let mut attempt = 0;
+    loop {
+        let up = store.load(id)?;
+        let p = plan(&up).map_err(|mut e| {
+            if attempt > 0 && e.kind == Kind::Failure {
+                e.kind = Kind::Conflict;
+            }
+            e
+        })?;
+        match store.append(crate::store::Append::event(
+            &p.record, &p.event, up.tip, signature, p.extra,
+        )) {
+            Ok(tip) => {
+                return Ok(Upgrade {
+                    id: id.to_string(),
+                    tip,
+                    record: p.record,
+                })
+            }
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Record a test result as an `upgrade.tested` event, retrying on races.
 pub fn record_tests(
     store: &Store<'_>,
@@ -307,9 +362,7 @@ pub fn record_tests(
     actor: &Actor,
     result: &TestResult,
 ) -> Result<Upgrade> {
-    let mut attempt = 0;
-    loop {
-        let up = store.load(id)?;
+    append_retrying(store, id, &actor.signature, |up| {
         if up.record.head != result.commit {
             return Err(Error::conflict(format!(
                 "upgrade {id} changed its head while its tests ran"
@@ -327,7 +380,7 @@ pub fn record_tests(
             ("duration_ms", result.duration_ms.into()),
             ("commit", result.commit.clone().into()),
         ]);
-        let (record, event) = transition(
+        let planned = transition(
             Some(&up.record),
             EventKind::Tested,
             Facts::default(),
@@ -335,30 +388,7 @@ pub fn record_tests(
             d,
             |r| r.tests = Some(result.clone()),
             None,
-        )
-        .map_err(|e| {
-            if attempt > 0 {
-                Error::conflict(e.message)
-            } else {
-                e
-            }
-        })?;
-        match store.append(crate::store::Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            vec![],
-        )) {
-            Ok(tip) => {
-                return Ok(Upgrade {
-                    id: id.to_string(),
-                    tip,
-                    record,
-                })
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    }
+        )?;
+        Ok(Planned::new(planned, vec![]))
+    })
 }

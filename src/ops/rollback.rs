@@ -5,11 +5,11 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::Target;
 use gix::ObjectId;
 
-use super::{branch_tip, details, transition, Actor, MAX_RETRIES};
-use crate::error::{Error, Kind, Result};
+use super::{append_retrying, branch_tip, details, transition, Actor, Planned};
+use crate::error::{Error, Result};
 use crate::machine::Facts;
 use crate::record::{Closure, EventKind, State};
-use crate::store::{branch_ref, update, Append, Store, Upgrade};
+use crate::store::{branch_ref, update, Store, Upgrade};
 use crate::worktree;
 
 /// Roll back an applied upgrade.
@@ -17,22 +17,20 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
     let repo = store.repo;
     let id = store.resolve(id_text)?;
     let actor = Actor::current(repo)?;
-    let mut attempt = 0;
-    loop {
-        let up = store.load(&id)?;
+    let reason = reason
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    // What the successful attempt moved, so its worktrees can follow.
+    let mut moved = None;
+    let up = append_retrying(store, &id, &actor.signature, |up| {
         let r = &up.record;
         let landing = match (&r.landing, r.state) {
             (Some(l), State::Applied) => l.clone(),
             _ => {
-                let e = Error::failure(format!(
+                return Err(Error::failure(format!(
                     "upgrade {id} is {}; only applied upgrades can be rolled back",
                     r.state
-                ));
-                return Err(if attempt > 0 {
-                    Error::conflict(e.message)
-                } else {
-                    e
-                });
+                )))
             }
         };
         let parse = |hex: &str| -> Result<ObjectId> {
@@ -55,10 +53,6 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
             ));
         }
         let checked_out = worktree::clean_checkouts(repo, &r.target)?;
-        let reason = reason
-            .as_ref()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
         let d = details([
             ("target", r.target.clone().into()),
             ("from", landed.to_string().into()),
@@ -68,9 +62,9 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
         let closed = Closure {
             by: actor.name.clone(),
             at: actor.at(),
-            reason,
+            reason: reason.clone(),
         };
-        let (record, event) = transition(
+        let planned = transition(
             Some(r),
             EventKind::RolledBack,
             Facts::default(),
@@ -85,23 +79,11 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
             previous,
             &format!("upgrade.rolled-back {id}"),
         )?];
-        match store.append(Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            extra,
-        )) {
-            Ok(new_tip) => {
-                worktree::follow(&checked_out, landed, previous);
-                return Ok(Upgrade {
-                    id,
-                    tip: new_tip,
-                    record,
-                });
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
-            Err(e) => return Err(e),
-        }
+        moved = Some((checked_out, landed, previous));
+        Ok(Planned::new(planned, extra))
+    })?;
+    if let Some((checked_out, landed, previous)) = moved {
+        worktree::follow(&checked_out, landed, previous);
     }
+    Ok(up)
 }

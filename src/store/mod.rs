@@ -237,6 +237,18 @@ pub fn update(name: &str, expected: PreviousValue, new: ObjectId, why: &str) -> 
     })
 }
 
+/// The ref edits that close an upgrade (reject, fail, expire): its open ref
+/// goes (if it still points at `head`), its archive ref keeps `head` reachable.
+pub fn close_refs(id: &str, head: &str, why: &str) -> Result<Vec<RefEdit>> {
+    let head: ObjectId = head
+        .parse()
+        .map_err(|_| Error::failure(format!("upgrade {id}: damaged head id")))?;
+    Ok(vec![
+        delete_if_present(&open_ref(id), head)?,
+        update(&archive_ref(id), PreviousValue::Any, head, why)?,
+    ])
+}
+
 /// A deletion of `name` if it exists; if it does, it must point at `expected`.
 pub fn delete_if_present(name: &str, expected: ObjectId) -> Result<RefEdit> {
     Ok(RefEdit {

@@ -63,14 +63,16 @@ pub fn run(ui: &mut Ui, args: &LogArgs) -> Result<u8> {
             events = store.events(&up)?;
         }
         None => {
-            for item in store.list()? {
-                let result = match item {
-                    Ok(up) => store.events(&up).map_err(|e| (up.id.clone(), e)),
-                    Err(err) => Err(err),
-                };
-                match result {
+            // The event chains are all that is needed: no record is read.
+            for (id, tip) in store.tips(NOTES_PREFIX)? {
+                if let Err(e) = crate::ids::validate_id(&id) {
+                    ui.warn(&format!("upgrade {id}: {e}"));
+                    status = 1;
+                    continue;
+                }
+                match store.events_at(&id, tip) {
                     Ok(mut evs) => events.append(&mut evs),
-                    Err((id, e)) => {
+                    Err(e) => {
                         ui.warn(&format!("upgrade {id}: {e}"));
                         status = 1;
                     }

@@ -27,32 +27,31 @@ pub struct LoggedEvent {
 impl Store<'_> {
     /// All events of one upgrade, oldest first.
     pub fn events(&self, upgrade: &Upgrade) -> Result<Vec<LoggedEvent>> {
+        self.events_at(&upgrade.id, upgrade.tip)
+    }
+
+    /// All events in the chain ending at `tip` of upgrade `id`, oldest first
+    /// (no need to read the record first).
+    pub fn events_at(&self, id: &str, tip: ObjectId) -> Result<Vec<LoggedEvent>> {
         let mut seen = HashSet::new();
-        let mut todo = vec![upgrade.tip];
+        let mut todo = vec![tip];
         let mut out = Vec::new();
-        while let Some(id) = todo.pop() {
-            if !seen.insert(id) {
+        while let Some(commit_id) = todo.pop() {
+            if !seen.insert(commit_id) {
                 continue;
             }
             if seen.len() > MAX_EVENTS {
                 return Err(Error::failure(format!(
-                    "upgrade {}: more than {MAX_EVENTS} events",
-                    upgrade.id
+                    "upgrade {id}: more than {MAX_EVENTS} events"
                 )));
             }
-            let commit = self.repo.find_commit(id)?;
-            let event = Event::from_message(commit.message_raw()?).map_err(|e| {
-                e.context(format!(
-                    "upgrade {}: event {}",
-                    upgrade.id,
-                    id.to_hex_with_len(12)
-                ))
-            })?;
-            if event.id != upgrade.id {
+            let short = commit_id.to_hex_with_len(12);
+            let commit = self.repo.find_commit(commit_id)?;
+            let event = Event::from_message(commit.message_raw()?)
+                .map_err(|e| e.context(format!("upgrade {id}: event {short}")))?;
+            if event.id != id {
                 return Err(Error::failure(format!(
-                    "upgrade {}: event {} belongs to upgrade {:?}",
-                    upgrade.id,
-                    id.to_hex_with_len(12),
+                    "upgrade {id}: event {short} belongs to upgrade {:?}",
                     event.id
                 )));
             }
@@ -61,7 +60,7 @@ impl Store<'_> {
             out.push(LoggedEvent {
                 event,
                 time,
-                commit: id,
+                commit: commit_id,
             });
         }
         out.sort_by_key(|e| (e.event.seq, e.time, e.commit));

@@ -51,6 +51,20 @@ impl Store<'_> {
         }
     }
 
+    /// Every direct ref under `prefix`, as (name after the prefix, target), in name order.
+    pub fn tips(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        for r in self.repo.references()?.prefixed(prefix)? {
+            let r =
+                r.map_err(|e| Error::failure(format!("cannot read refs under {prefix}: {e}")))?;
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            if let (Some(rest), Some(tip)) = (name.strip_prefix(prefix), r.target().try_id()) {
+                out.push((rest.to_string(), tip.to_owned()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Load an upgrade by full id.
     pub fn load(&self, id: &str) -> Result<Upgrade> {
         let tip = self

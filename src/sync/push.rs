@@ -1,7 +1,6 @@
 //! `push`: one atomic, leased `git push` of every changed queue ref and of
 //! target branches that upgrades applied here moved.
 
-use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
 use gix::ObjectId;
 
@@ -30,18 +29,6 @@ struct RefPush {
     expected: Option<ObjectId>,
 }
 
-fn tips(store: &Store<'_>, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
-    let mut out = Vec::new();
-    for r in store.repo.references()?.prefixed(prefix)? {
-        let r = r.map_err(|e| Error::failure(format!("cannot read refs: {e}")))?;
-        let name = r.name().as_bstr().to_str_lossy().into_owned();
-        if let (Some(id), Some(tip)) = (name.strip_prefix(prefix), r.target().try_id()) {
-            out.push((id.to_string(), tip.to_owned()));
-        }
-    }
-    Ok(out)
-}
-
 /// Push the queue to `remote`, leased on what was last fetched from it.
 pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
     let repo = store.repo;
@@ -53,8 +40,8 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         ("archive", ARCHIVE_PREFIX),
     ] {
         let tracking = tracking_prefix(remote, kind);
-        let ours = tips(store, local_prefix)?;
-        let theirs = tips(store, &tracking)?;
+        let ours = store.tips(local_prefix)?;
+        let theirs = store.tips(&tracking)?;
         for (id, local) in &ours {
             let expected = theirs.iter().find(|(i, _)| i == id).map(|(_, t)| *t);
             if expected == Some(*local) {
@@ -106,21 +93,27 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
                 .any(|id| p.remote_ref.ends_with(&format!("/{id}")))
         });
     }
-    // Targets moved here by applied upgrades.
+    // Targets moved here by applied upgrades: a branch whose tip is the
+    // archived head of an upgrade applied to it. Found through the refs, so
+    // only those few records are read, not the whole queue.
+    let mut archived: std::collections::HashMap<ObjectId, Vec<String>> = Default::default();
+    for (id, head) in store.tips(ARCHIVE_PREFIX)? {
+        archived.entry(head).or_default().push(id);
+    }
     let mut targets: Vec<(String, ObjectId)> = Vec::new();
-    for item in store.list()?.into_iter().flatten() {
-        let r = &item.record;
-        if r.state != State::Applied {
-            continue;
-        }
-        let Some(landing) = &r.landing else { continue };
-        let Ok(landed) = landing.new_target.parse::<ObjectId>() else {
-            continue;
-        };
-        if store.ref_tip(&branch_ref(&r.target))? == Some(landed)
-            && !targets.iter().any(|(t, _)| t == &r.target)
-        {
-            targets.push((r.target.clone(), landed));
+    for (branch, tip) in store.tips("refs/heads/")? {
+        let landed_here = archived.get(&tip).into_iter().flatten().any(|id| {
+            store.load(id).is_ok_and(|up| {
+                let r = &up.record;
+                r.state == State::Applied
+                    && r.target == branch
+                    && r.landing
+                        .as_ref()
+                        .is_some_and(|l| l.new_target.parse::<ObjectId>().ok() == Some(tip))
+            })
+        });
+        if landed_here {
+            targets.push((branch, tip));
         }
     }
     for (target, tip) in targets {

@@ -358,6 +358,51 @@ fn note_blobs(dir: &Path, trees: &str) -> String {
     ids
 }
 
+/// What `approve` adds to `propose`: each run proposes a new commit on the
+/// current tip (an approve lands, so the next needs a fresh fast-forward),
+/// once with and once without approving; the difference of the medians.
+fn approve_overhead(dir: &Path, prefix: &str, runs: usize) -> Measured {
+    let mut n = 0;
+    let mut run = |approve: bool| {
+        measure(
+            || {
+                n += 1;
+                let tip = git(dir, &["rev-parse", "main"]);
+                let tree = git(dir, &["rev-parse", "main^{tree}"]);
+                let commit = git(
+                    dir,
+                    &[
+                        "commit-tree",
+                        &tree,
+                        "-p",
+                        &tip,
+                        "-m",
+                        &format!("{prefix}{n}"),
+                    ],
+                );
+                let id = format!("{prefix}-{n}");
+                let then = if approve {
+                    format!(" && {BIN} approve {id}")
+                } else {
+                    String::new()
+                };
+                let mut c = env_cmd("sh", dir);
+                c.arg("-c").arg(format!(
+                    "{BIN} propose {commit} -m bench --no-test --id {id} >/dev/null{then}"
+                ));
+                c
+            },
+            runs,
+        )
+    };
+    let both = run(true);
+    let propose = run(false);
+    Measured {
+        median: both.median.saturating_sub(propose.median),
+        rss_kb: both.rss_kb,
+    }
+}
+
 struct Row {
     name: String,
     ours: Measured,
@@ -592,46 +637,10 @@ fn main() {
             floor: Some(floor_reject),
             floor_name: "git notes add + update-ref -d".into(),
         });
-        // approve lands, so each needs a fresh fast-forward: chain them.
-        let mut a = 0;
-        let approve = measure(
-            || {
-                a += 1;
-                let tip = git(&dir, &["rev-parse", "main"]);
-                let tree = git(&dir, &["rev-parse", "main^{tree}"]);
-                let commit = git(
-                    &dir,
-                    &["commit-tree", &tree, "-p", &tip, "-m", &format!("a{a}")],
-                );
-                let mut c = env_cmd("sh", &dir);
-                c.arg("-c").arg(format!("{BIN} propose {commit} -m approve-bench --no-test --id a-{a} >/dev/null && {BIN} approve a-{a}"));
-                c
-            },
-            runs,
-        );
-        let propose_only = measure(
-            || {
-                a += 1;
-                let tip = git(&dir, &["rev-parse", "main"]);
-                let tree = git(&dir, &["rev-parse", "main^{tree}"]);
-                let commit = git(
-                    &dir,
-                    &["commit-tree", &tree, "-p", &tip, "-m", &format!("a{a}")],
-                );
-                let mut c = env_cmd("sh", &dir);
-                c.arg("-c").arg(format!(
-                    "{BIN} propose {commit} -m approve-bench --no-test --id a-{a} >/dev/null"
-                ));
-                c
-            },
-            runs,
-        );
+        let approve = approve_overhead(&dir, "a", runs);
         rows.push(Row {
             name: format!("approve (tests: true), {n}"),
-            ours: Measured {
-                median: approve.median.saturating_sub(propose_only.median),
-                rss_kb: approve.rss_kb,
-            },
+            ours: approve,
             floor: None,
             floor_name: "(propose+approve minus propose)".into(),
         });
@@ -639,37 +648,7 @@ fn main() {
 
     eprintln!("building the 20,000-file repository…");
     let big = big_fixture(root.path());
-    let mut a = 0;
-    let make_head = |a: usize| {
-        let tip = git(&big, &["rev-parse", "main"]);
-        let tree = git(&big, &["rev-parse", "main^{tree}"]);
-        git(
-            &big,
-            &["commit-tree", &tree, "-p", &tip, "-m", &format!("big{a}")],
-        )
-    };
-    let approve = measure(
-        || {
-            a += 1;
-            let commit = make_head(a);
-            let mut c = env_cmd("sh", &big);
-            c.arg("-c").arg(format!("{BIN} propose {commit} -m big --no-test --id big-{a} >/dev/null && {BIN} approve big-{a}"));
-            c
-        },
-        if quick() { 3 } else { 5 },
-    );
-    let propose_only = measure(
-        || {
-            a += 1;
-            let commit = make_head(a);
-            let mut c = env_cmd("sh", &big);
-            c.arg("-c").arg(format!(
-                "{BIN} propose {commit} -m big --no-test --id big-{a} >/dev/null"
-            ));
-            c
-        },
-        if quick() { 3 } else { 5 },
-    );
+    let approve = approve_overhead(&big, "big", if quick() { 3 } else { 5 });
     let mut w = 0;
     let worktree = measure(
         || {
@@ -682,10 +661,7 @@ fn main() {
     );
     rows.push(Row {
         name: "approve overhead, 20k files".into(),
-        ours: Measured {
-            median: approve.median.saturating_sub(propose_only.median),
-            rss_kb: approve.rss_kb,
-        },
+        ours: approve,
         floor: Some(worktree),
         floor_name: "git worktree add --detach".into(),
     });

@@ -127,7 +127,20 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let mut pending: Vec<Upgrade> = match &args.id {
-        Some(id) => vec![store.find(id)?],
+        Some(id) => {
+            let up = store.find(id)?;
+            if !up.record.state.is_open() {
+                return Err(Error::failure(format!(
+                    "upgrade {} is {}; there is nothing to review",
+                    up.id, up.record.state
+                ))
+                .hint(format!(
+                    "`git upgrades show {}` shows what happened to it",
+                    up.id
+                )));
+            }
+            vec![up]
+        }
         None => store
             .list()?
             .into_iter()

@@ -467,8 +467,8 @@ pub fn apply(
     req: &ApplyRequest,
     reporter: &mut dyn Reporter,
 ) -> Result<ApproveOutcome> {
-    let id = store.resolve(&req.id)?;
-    let up = store.load(&id)?;
+    let up = store.find(&req.id)?;
+    let id = up.id.clone();
     let actor = Actor::current(store.repo)?;
     let mode = match &req.urgent {
         Some(reason) if reason.trim().is_empty() => {

@@ -74,7 +74,12 @@ impl Store<'_> {
     }
 
     /// Resolve and load in one step.
+    /// An exact id is looked up once; only a prefix costs a second lookup.
     pub fn find(&self, text: &str) -> Result<Upgrade> {
+        validate_id(text)?;
+        if let Some(tip) = self.ref_tip(&notes_ref(text))? {
+            return self.load_at(text, tip);
+        }
         let id = self.resolve(text)?;
         self.load(&id)
     }

@@ -171,11 +171,14 @@ fn collect_new(
             continue;
         };
         let time = commit.committer().map(|c| c.seconds()).unwrap_or(0);
-        todo.extend(commit.parent_ids().map(|p| p.detach()));
+        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        todo.extend(parents.iter().copied());
         out.push(LoggedEvent {
             event,
             time,
             commit: id,
+            parents,
+            author: String::new(),
         });
     }
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use crate::error::Result;
 use crate::ops;
 use crate::store::Store;
+use crate::trust;
 use crate::ui::json::{EventJson, UpgradeJson};
 use crate::ui::{render, Ui};
 
@@ -19,13 +20,22 @@ pub struct ShowArgs {
 pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
-    let up = store.find(&args.id)?;
+    let mut up = store.find(&args.id)?;
     let events = store.events(&up)?;
+    let history = store.history(&up)?;
     // Judge the approvals by the target's current policy; a broken policy
     // must not stop `show`, so it is reported instead.
     let tally = ops::branch_tip(&store, &up.record.target)
         .and_then(|tip| ops::policy_at(&repo, &up.record.target, tip).map(|p| (p, tip)))
-        .and_then(|(policy, tip)| ops::trust::tally(&store, &up, &policy, tip));
+        .and_then(|(policy, tip)| {
+            // What will land is shown as recomputed from the trees, not as
+            // the record describes it.
+            let change = trust::recompute(&repo, &history.base, &history.head)?;
+            up.record.policy_change = change.touches_protected(&policy);
+            up.record.files = change.files;
+            up.record.stats = change.stats;
+            trust::tally(&store, &history, &policy, tip)
+        });
     if ui.json {
         let mut j = serde_json::to_value(UpgradeJson::new(&up)).map_err(std::io::Error::from)?;
         j["events"] = serde_json::to_value(events.iter().map(EventJson::from).collect::<Vec<_>>())
@@ -34,11 +44,17 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
             Ok(t) => serde_json::json!({
                 "valid": t.valid,
                 "required": t.required,
+                "identity": if t.signed { "signed" } else { "claimed" },
                 "approvals": t.approvals.iter().map(|a| serde_json::json!({
                     "by": a.by,
                     "counts": a.counts,
                     "why_not": a.why_not,
-                    "signature": a.signature.as_ref().map(|s| s.describe()),
+                    "proof": a.proof.label(),
+                    "signature": match &a.proof {
+                        trust::Proof::Signature(s) => Some(s.describe()),
+                        _ => None,
+                    },
+                    "carried_from": a.carried_from,
                 })).collect::<Vec<_>>(),
             }),
             Err(e) => serde_json::json!({ "error": e.to_string() }),

@@ -10,7 +10,7 @@ use gix::ObjectId;
 
 use super::{append_retrying, Planned};
 use super::{
-    branch_tip, details, policy_at, record_tests, run_tests, transition, trust, Actor, Reporter,
+    branch_tip, details, policy_at, record_tests, run_tests, transition, Actor, Reporter,
     MAX_RETRIES,
 };
 use crate::config::Policy;
@@ -20,6 +20,7 @@ use crate::record::{Approval, Closure, EventKind, Landing, State, TestResult, Ur
 use crate::store::close_refs;
 use crate::store::sign::{self, Signature};
 use crate::store::{branch_ref, update, Append, Store, Upgrade};
+use crate::trust;
 use crate::worktree;
 
 /// What to approve.
@@ -66,8 +67,9 @@ pub fn approve(
     let id = store.resolve(&req.id)?;
     let actor = Actor::current(store.repo)?;
     let mut attempt = 0;
+    let mut wrote = false;
     let up = loop {
-        let up = store.load(&id)?;
+        let (up, history) = store.load_full(&id)?;
         let r = &up.record;
         if !r.state.is_open() {
             let err = Error::failure(format!(
@@ -82,12 +84,11 @@ pub fn approve(
         }
         let tip = branch_tip(store, &r.target)?;
         let policy = policy_at(store.repo, &r.target, tip)?;
-        trust::may_approve(&policy, r, &actor)?;
-        let already = r
-            .approvals
-            .iter()
-            .any(|a| a.by == actor.name && a.head == r.head);
-        if already {
+        trust::may_approve(&policy, &history, &actor.name)?;
+        let tally = trust::tally(store, &history, &policy, tip)?;
+        // Only an approval of ours that counts makes a new one pointless: an
+        // unsigned one where signatures are now required is given again.
+        if tally.counts_for(&actor.name) {
             break up;
         }
         let comment = req
@@ -97,7 +98,7 @@ pub fn approve(
             .filter(|c| !c.is_empty());
         // Ours is checked before anything is written (may_approve, and the
         // signature below), so it counts once stored.
-        let count = trust::tally(store, &up, &policy, tip)?.valid + 1;
+        let count = tally.valid + 1;
         let complete = count >= policy.required_approvals as usize;
         let sign = policy.require_signed_approvals || req.sign;
         let signers = if sign {
@@ -125,6 +126,7 @@ pub fn approve(
         };
         let d = details([
             ("head", r.head.clone().into()),
+            ("target", r.target.clone().into()),
             (
                 "comment",
                 comment.clone().map(Into::into).unwrap_or_default(),
@@ -162,11 +164,12 @@ pub fn approve(
             check_signed: Some(&check),
         }) {
             Ok(tip) => {
+                wrote = true;
                 break Upgrade {
                     id: id.clone(),
                     tip,
                     record,
-                }
+                };
             }
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
             Err(e) => return Err(e),
@@ -176,8 +179,8 @@ pub fn approve(
         return Ok(ApproveOutcome::Recorded(up));
     }
     land(store, &up, &actor, reporter, &LandMode::Normal).map_err(|e| {
-        if e.kind == Kind::Conflict || e.kind == Kind::Denied {
-            e.hint("the approval itself was recorded")
+        if wrote && (e.kind == Kind::Conflict || e.kind == Kind::Denied) {
+            e.hint("your approval itself was recorded")
         } else {
             e
         }
@@ -259,7 +262,8 @@ pub fn land(
                 ))
                 .hint(format!("approve it first: git upgrades approve {id}")));
             }
-            let tally = trust::tally(store, up, &policy, tip)?;
+            let history = store.history(up)?;
+            let tally = trust::tally(store, &history, &policy, tip)?;
             if !tally.complete() {
                 return Err(Error::denied(format!(
                     "upgrade {id} has {} of the {} approvals the policy requires",

@@ -11,16 +11,16 @@ use gix::refs::Target;
 use gix::ObjectId;
 
 use super::land::{land, ApproveOutcome, LandMode};
-use super::trust::POLICY_ACTOR;
 use super::{append_retrying, Planned};
 use super::{branch_tip, details, policy_at, transition, Actor, Reporter};
-use crate::config::{glob_match, Policy};
+use crate::config::Policy;
 use crate::error::{Error, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, Closure, EventKind, State};
+use crate::replay::{History, POLICY_ACTOR};
 use crate::store::close_refs;
 use crate::store::{archive_ref, delete_if_present, notes_ref, open_ref, Store, Upgrade};
-use crate::time::parse_rfc3339;
+use crate::trust;
 
 /// Options for one run.
 #[derive(Debug, Clone, Default)]
@@ -62,16 +62,17 @@ pub fn maintain(
     let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> =
         HashMap::new();
     let mut actions = Vec::new();
-    let all = store.list()?;
+    let all = store.list_full()?;
+    let mut seen = FirstSeen::read(repo, now);
     let total = all.len();
     for (n, item) in all.into_iter().enumerate() {
         progress(
             n,
             total,
-            item.as_ref().map(|u| u.id.as_str()).unwrap_or("?"),
+            item.as_ref().map(|(u, _)| u.id.as_str()).unwrap_or("?"),
         );
-        let up = match item {
-            Ok(up) => up,
+        let (up, history) = match item {
+            Ok(both) => both,
             Err((id, e)) => {
                 actions.push(act(&id, "error", e.to_string()));
                 continue;
@@ -96,8 +97,11 @@ pub fn maintain(
                 continue;
             }
         };
-        let age = |ts: &str| parse_rfc3339(ts).map(|t| now - t).unwrap_or(0);
-        if r.state == State::Proposed && age(&r.proposed_at) > policy.expire_after_secs as i64 {
+        // Ages come from the replayed events, not from the record's claims.
+        let age = |t: i64| now.saturating_sub(t);
+        if history.state == State::Proposed
+            && age(history.proposed_at) > secs(policy.expire_after_secs)
+        {
             let detail = format!("proposed more than {} ago", human(policy.expire_after_secs));
             if !req.dry_run {
                 if let Err(e) = expire(store, &up, &actor, &detail) {
@@ -108,8 +112,13 @@ pub fn maintain(
             actions.push(act(&up.id, "expired", detail));
             continue;
         }
-        if r.state.is_open() {
-            if let Some(why) = auto_approvable(&up, &policy, now) {
+        if history.state.is_open() {
+            let first_seen = seen.of(&up.id);
+            let verdict = auto_approvable(store, &history, &policy, first_seen, now);
+            if let Some(why) = verdict.unwrap_or_else(|e| {
+                actions.push(act(&up.id, "error", e.to_string()));
+                None
+            }) {
                 if req.dry_run {
                     actions.push(act(&up.id, "auto-approved", why));
                     continue;
@@ -137,7 +146,7 @@ pub fn maintain(
             }
             continue;
         }
-        if age(&r.updated_at) > policy.prune_after_secs as i64 {
+        if age(history.updated_at) > secs(policy.prune_after_secs) {
             let detail = format!(
                 "{} more than {} ago",
                 r.state,
@@ -153,6 +162,7 @@ pub fn maintain(
         }
     }
     if !req.dry_run {
+        seen.write(repo);
         if let Some(n) = pack_refs_if_needed(repo)? {
             actions.push(act(
                 "-",
@@ -238,31 +248,92 @@ fn human(secs: u64) -> String {
     }
 }
 
-/// Why the auto-approve rule applies, or None.
-fn auto_approvable(up: &Upgrade, policy: &Policy, now: i64) -> Option<String> {
-    let rule = policy.auto_approve.as_ref()?;
-    let r = &up.record;
-    let age = parse_rfc3339(&r.proposed_at).map(|t| now - t)?;
-    let tests_passed = r
-        .tests
-        .as_ref()
-        .is_some_and(|t| t.passed == Some(true) && t.commit == r.head);
-    let paths_ok = r.files.iter().all(|f| {
-        !policy.is_protected(&f.path)
-            && (rule.paths.is_empty() || rule.paths.iter().any(|g| glob_match(g, &f.path)))
-    });
-    let ok = age >= rule.after_secs as i64
-        && r.stats.changed_lines() <= rule.max_lines
-        && tests_passed
-        && !r.policy_change
-        && paths_ok;
-    ok.then(|| {
-        format!(
-            "low-risk: {} changed lines, older than {}, tests passed",
-            r.stats.changed_lines(),
-            human(rule.after_secs)
-        )
-    })
+/// Seconds as a signed age, saturating (durations are bounded by the policy parser).
+fn secs(s: u64) -> i64 {
+    i64::try_from(s).unwrap_or(i64::MAX)
+}
+
+/// Why the auto-approve rule applies, or None. Judged on the change
+/// recomputed from the trees and the replayed events, never on the record's
+/// `files`, `stats` or `policy_change`. The delay counts from the later of the
+/// proposal's event time and when this clone first saw it, so a backdated
+/// committer date does not shorten it.
+fn auto_approvable(
+    store: &Store<'_>,
+    history: &History,
+    policy: &Policy,
+    first_seen: i64,
+    now: i64,
+) -> Result<Option<String>> {
+    if policy.auto_approve.is_none() {
+        return Ok(None);
+    }
+    let tests_passed = history.latest_test().is_some_and(|t| t.status == "passed");
+    if !tests_passed {
+        return Ok(None);
+    }
+    let change = trust::recompute(store.repo, &history.base, &history.head)?;
+    let since = history.proposed_at.max(first_seen);
+    Ok(change.auto_approvable(policy, since, now).ok())
+}
+
+/// When this clone first saw each open upgrade (`<common-dir>/upgrades/first-seen`,
+/// lines of `<id> <unix seconds>`). Local and disposable: a missing file
+/// only restarts auto-approve delays.
+struct FirstSeen {
+    times: HashMap<String, i64>,
+    now: i64,
+    changed: bool,
+}
+
+impl FirstSeen {
+    fn path(repo: &gix::Repository) -> std::path::PathBuf {
+        crate::repo::private_dir(repo).join("first-seen")
+    }
+
+    fn read(repo: &gix::Repository, now: i64) -> FirstSeen {
+        let text = std::fs::read_to_string(Self::path(repo)).unwrap_or_default();
+        let times = text
+            .lines()
+            .filter_map(|l| {
+                let (id, t) = l.split_once(' ')?;
+                Some((id.to_string(), t.parse().ok()?))
+            })
+            .collect();
+        FirstSeen {
+            times,
+            now,
+            changed: false,
+        }
+    }
+
+    fn of(&mut self, id: &str) -> i64 {
+        if let Some(t) = self.times.get(id) {
+            return *t;
+        }
+        self.changed = true;
+        self.times.insert(id.to_string(), self.now);
+        self.now
+    }
+
+    fn write(&self, repo: &gix::Repository) {
+        if !self.changed {
+            return;
+        }
+        let mut lines: Vec<String> = self
+            .times
+            .iter()
+            .map(|(id, t)| format!("{id} {t}\n"))
+            .collect();
+        lines.sort();
+        let path = Self::path(repo);
+        let tmp = path.with_extension("tmp");
+        if std::fs::create_dir_all(crate::repo::private_dir(repo)).is_ok()
+            && std::fs::write(&tmp, lines.concat()).is_ok()
+        {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+    }
 }
 
 fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Result<Upgrade> {
@@ -270,6 +341,7 @@ fn auto_approve(store: &Store<'_>, up: &Upgrade, actor: &Actor, why: &str) -> Re
         let r = &up.record;
         let d = details([
             ("head", r.head.clone().into()),
+            ("target", r.target.clone().into()),
             ("rule", "auto_approve".into()),
             ("comment", why.into()),
         ]);

@@ -9,7 +9,6 @@ mod propose;
 mod rebase;
 mod reject;
 mod rollback;
-pub mod trust;
 
 pub use land::{
     apply, approve, is_ancestor, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,

@@ -25,6 +25,7 @@ use crate::machine::Facts;
 use crate::record::{Approval, EventKind, State};
 use crate::repo;
 use crate::store::{open_ref, update, Append, Store, Upgrade};
+use crate::trust::change::patch_id;
 
 /// How a rebase went.
 #[derive(Debug, Clone)]
@@ -52,33 +53,6 @@ fn git_out(repo: &gix::Repository, args: &[&str], what: &str) -> Result<String> 
     cmd.args(args);
     Ok(String::from_utf8_lossy(&repo::run_git(cmd, what)?)
         .trim()
-        .to_string())
-}
-
-/// `git patch-id --stable` of the diff between two commits.
-fn patch_id(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<String> {
-    let mut diff_cmd = repo::git(repo);
-    diff_cmd
-        .args(["diff-tree", "-p", "--full-index", "--no-color"])
-        .arg(from.to_string())
-        .arg(to.to_string());
-    let patch = repo::run_git(diff_cmd, "diff for the patch id")?;
-    let mut cmd = repo::git(repo);
-    cmd.args(["patch-id", "--stable"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn().context("cannot run git patch-id")?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(&patch).context("cannot run git patch-id")?;
-    }
-    let out = child
-        .wait_with_output()
-        .context("cannot run git patch-id")?;
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
         .to_string())
 }
 

@@ -9,20 +9,13 @@ use gix::ObjectId;
 use super::{Store, Upgrade};
 use crate::error::{Error, Result};
 use crate::record::Event;
+use crate::replay::{self, ChainEvent, History};
 
 /// The most event commits we walk for one upgrade (a hostile chain could be endless).
 const MAX_EVENTS: usize = 100_000;
 
-/// An event with the commit that holds it and its time.
-#[derive(Debug, Clone)]
-pub struct LoggedEvent {
-    /// The event.
-    pub event: Event,
-    /// Committer time of the event commit (Unix seconds).
-    pub time: i64,
-    /// The event commit.
-    pub commit: ObjectId,
-}
+/// An event with the commit that holds it, its time, parents and author.
+pub type LoggedEvent = ChainEvent;
 
 impl Store<'_> {
     /// All events of one upgrade, oldest first.
@@ -56,14 +49,29 @@ impl Store<'_> {
                 )));
             }
             let time = commit.committer()?.seconds();
-            todo.extend(commit.parent_ids().map(|p| p.detach()));
-            out.push(LoggedEvent {
+            let author = crate::repo::format_identity(&commit.author()?.to_owned()?);
+            let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+            todo.extend(parents.iter().copied());
+            out.push(ChainEvent {
                 event,
                 time,
                 commit: commit_id,
+                parents,
+                author,
             });
         }
         out.sort_by_key(|e| (e.event.seq, e.time, e.commit));
         Ok(out)
+    }
+
+    /// Replay the chain ending at `tip` of upgrade `id` (see [`replay`]).
+    pub fn history_at(&self, id: &str, tip: ObjectId) -> Result<History> {
+        let events = self.events_at(id, tip)?;
+        replay::replay(id, tip, &events)
+    }
+
+    /// The replayed history of an upgrade.
+    pub fn history(&self, upgrade: &Upgrade) -> Result<History> {
+        self.history_at(&upgrade.id, upgrade.tip)
     }
 }

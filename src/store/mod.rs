@@ -20,7 +20,7 @@ use gix::refs::{FullName, Target};
 use gix::ObjectId;
 
 pub use events::LoggedEvent;
-pub use read::Listed;
+pub use read::{Listed, ListedFull};
 
 use crate::error::{Error, Kind, Result};
 use crate::record::{Event, Record};

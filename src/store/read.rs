@@ -9,9 +9,12 @@ use super::{notes_ref, Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::ids::validate_id;
 use crate::record::{is_hex_id, Record};
+use crate::replay::{self, History};
 
 /// One entry of a listing: the upgrade, or why it could not be read.
 pub type Listed = std::result::Result<Upgrade, (String, Error)>;
+/// One entry of a listing with its replayed history.
+pub type ListedFull = std::result::Result<(Upgrade, History), (String, Error)>;
 
 impl Store<'_> {
     /// Resolve a full id or a unique id prefix to a full id.
@@ -73,6 +76,14 @@ impl Store<'_> {
         self.load_at(id, tip)
     }
 
+    /// Load an upgrade by full id with its replayed history.
+    pub fn load_full(&self, id: &str) -> Result<(Upgrade, History)> {
+        let tip = self
+            .ref_tip(&notes_ref(id))?
+            .ok_or_else(|| Error::not_found(format!("no upgrade {id:?}")))?;
+        self.load_with_history(id, tip)
+    }
+
     /// Resolve and load in one step.
     /// An exact id is looked up once; only a prefix costs a second lookup.
     pub fn find(&self, text: &str) -> Result<Upgrade> {
@@ -84,16 +95,28 @@ impl Store<'_> {
         self.load(&id)
     }
 
-    /// Load the record stored in the event commit `tip` of upgrade `id`.
+    /// Load the record stored in the event commit `tip` of upgrade `id`,
+    /// checked against the replay of its event chain: a record that disagrees
+    /// with its events is an error, never returned.
     pub fn load_at(&self, id: &str, tip: ObjectId) -> Result<Upgrade> {
+        self.load_with_history(id, tip).map(|(up, _)| up)
+    }
+
+    /// [`Store::load_at`], also returning the replayed history.
+    pub fn load_with_history(&self, id: &str, tip: ObjectId) -> Result<(Upgrade, History)> {
         let record = self
             .read_record(id, tip)
             .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;
-        Ok(Upgrade {
-            id: id.to_string(),
-            tip,
-            record,
-        })
+        let history = self.history_at(id, tip)?;
+        replay::check_record(&record, &history)?;
+        Ok((
+            Upgrade {
+                id: id.to_string(),
+                tip,
+                record,
+            },
+            history,
+        ))
     }
 
     fn read_record(&self, id: &str, tip: ObjectId) -> Result<Record> {
@@ -124,6 +147,15 @@ impl Store<'_> {
     /// Every upgrade in the repository, sorted by id. Unreadable ones are
     /// reported individually; the rest of the listing still works.
     pub fn list(&self) -> Result<Vec<Listed>> {
+        Ok(self
+            .list_full()?
+            .into_iter()
+            .map(|l| l.map(|(up, _)| up))
+            .collect())
+    }
+
+    /// [`Store::list`] with each upgrade's replayed history.
+    pub fn list_full(&self) -> Result<Vec<ListedFull>> {
         let mut out = Vec::new();
         for r in self.repo.references()?.prefixed(NOTES_PREFIX)? {
             let r = match r {
@@ -146,7 +178,7 @@ impl Store<'_> {
                 out.push(Err((id, Error::failure("notes ref is symbolic"))));
                 continue;
             };
-            out.push(self.load_at(&id, tip).map_err(|e| (id, e)));
+            out.push(self.load_with_history(&id, tip).map_err(|e| (id, e)));
         }
         Ok(out)
     }

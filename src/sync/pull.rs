@@ -12,6 +12,7 @@ use crate::record::{Event, EventKind, Record, State, EVENT_FORMAT};
 use crate::store::{
     archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
 };
+use crate::trust;
 use crate::worktree;
 
 /// What pulling did to one upgrade.
@@ -68,19 +69,29 @@ pub fn pull(store: &Store<'_>, remote: &str) -> Result<Vec<PullChange>> {
     targets.sort();
     targets.dedup();
     for t in targets {
-        if let Some(c) = fast_forward_target(store, remote, &t)? {
-            changes.push(c);
-        }
+        changes.extend(fast_forward_target(store, remote, &t)?);
     }
     Ok(changes)
 }
 
-/// Check a fetched upgrade completely before anything of ours changes.
-fn validate(store: &Store<'_>, id: &str, tip: ObjectId) -> Result<Upgrade> {
+/// Check a fetched upgrade completely before anything of ours changes: the
+/// record must agree with its replayed event chain, and a claimed landing
+/// must be on the target's history (the remote's or ours).
+fn validate(store: &Store<'_>, remote: &str, id: &str, tip: ObjectId) -> Result<Upgrade> {
     crate::ids::validate_id(id)
         .map_err(|e| Error::failure(format!("invalid id in the remote's refs: {}", e.message)))?;
-    let up = store.load_at(id, tip)?;
-    store.events(&up)?;
+    let (up, history) = store.load_with_history(id, tip)?;
+    if history.state == State::Applied || history.state == State::RolledBack {
+        let target = &history.target;
+        let remote_tip = store.ref_tip(&format!("refs/remotes/{remote}/{target}"))?;
+        let local_tip = store.ref_tip(&branch_ref(target))?;
+        let proven = trust::landing::prove_landing(store, &history, remote_tip);
+        if proven.is_err() && local_tip.is_some() {
+            trust::landing::prove_landing(store, &history, local_tip)?;
+        } else {
+            proven?;
+        }
+    }
     let head: ObjectId = up
         .record
         .head
@@ -101,7 +112,7 @@ fn pull_one(
     rtip: ObjectId,
 ) -> Result<Option<PullChange>> {
     let repo = store.repo;
-    let theirs = validate(store, id, rtip)
+    let theirs = validate(store, remote, id, rtip)
         .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
     let local_tip = store.ref_tip(&notes_ref(id))?;
     let change = |kind: &str, from: Option<State>, to: State, detail: String| PullChange {
@@ -252,33 +263,55 @@ fn state_refs(
     Ok(edits)
 }
 
-/// Bring a local target branch up to the remote's, when that is a fast-forward
-/// (as `git pull --ff-only` would), keeping a checked-out worktree in step.
-fn fast_forward_target(
-    store: &Store<'_>,
-    remote: &str,
-    target: &str,
-) -> Result<Option<PullChange>> {
+/// Bring a local target branch up towards the remote's along verified
+/// landings only: each step from our tip must be an applied upgrade whose
+/// landing, approvals (under the policy committed where it landed) and tests
+/// check out. A remote tip that no such chain explains is not adopted past
+/// the last explained step, and the refusal is reported. A checked-out
+/// worktree is kept in step.
+fn fast_forward_target(store: &Store<'_>, remote: &str, target: &str) -> Result<Vec<PullChange>> {
     let repo = store.repo;
     let Some(theirs) = store.ref_tip(&format!("refs/remotes/{remote}/{target}"))? else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let Some(ours) = store.ref_tip(&branch_ref(target))? else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     if ours == theirs || !is_ancestor(repo, ours, theirs)? {
-        return Ok(None);
+        return Ok(Vec::new());
     }
+    let histories: Vec<_> = store
+        .list_full()?
+        .into_iter()
+        .flatten()
+        .map(|(_, h)| h)
+        .filter(|h| h.target == target && h.state == State::Applied)
+        .collect();
+    let (reach, why) = trust::landing::explained_move(store, &histories, ours, theirs)?;
+    let refused = why.map(|why| PullChange {
+        id: target.to_string(),
+        change: "target".into(),
+        from: None,
+        to: None,
+        detail: format!(
+            "{target} not fast-forwarded to {remote}/{target} ({}): {why}",
+            theirs.to_hex_with_len(10)
+        ),
+    });
+    if reach == ours {
+        return Ok(refused.into_iter().collect());
+    }
+    let theirs = reach;
     let checked_out = match worktree::clean_checkouts(repo, target) {
         Ok(c) => c,
         Err(e) => {
-            return Ok(Some(PullChange {
+            return Ok(vec![PullChange {
                 id: target.to_string(),
                 change: "target".into(),
                 from: None,
                 to: None,
                 detail: format!("not fast-forwarded: {e}"),
-            }))
+            }])
         }
     };
     store.transaction(vec![update(
@@ -288,7 +321,7 @@ fn fast_forward_target(
         &format!("upgrades: pull {remote}/{target}"),
     )?])?;
     worktree::follow(&checked_out, ours, theirs);
-    Ok(Some(PullChange {
+    let moved = PullChange {
         id: target.to_string(),
         change: "target".into(),
         from: None,
@@ -298,5 +331,6 @@ fn fast_forward_target(
             ours.to_hex_with_len(10),
             theirs.to_hex_with_len(10)
         ),
-    }))
+    };
+    Ok(std::iter::once(moved).chain(refused).collect())
 }

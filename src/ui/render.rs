@@ -2,10 +2,10 @@
 
 use super::{fit, Style, Ui};
 use crate::error::Result;
-use crate::ops::trust::Tally;
 use crate::record::{Record, State, TestResult};
 use crate::store::{LoggedEvent, Upgrade};
 use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
+use crate::trust::Tally;
 
 /// The short form of a hash.
 pub fn short(hex: &str) -> &str {
@@ -111,7 +111,15 @@ pub fn detail(
     }
     if let Some(t) = tally {
         let label = ui.paint(Style::Bold, &fit("Approved", 9));
-        ui.line(&format!("{label}  {} of {} required", t.valid, t.required))?;
+        let mode = if t.signed {
+            "signatures verified"
+        } else {
+            "unsigned: identities are claimed, not proven"
+        };
+        ui.line(&format!(
+            "{label}  {} of {} required ({mode})",
+            t.valid, t.required
+        ))?;
     }
     if !r.approvals.is_empty() {
         ui.line(&ui.paint(Style::Bold, "Approvals"))?;
@@ -120,9 +128,7 @@ pub fn detail(
             if a.head != r.head {
                 note.push_str(" (earlier head)");
             } else if let Some(j) = tally.and_then(|t| t.approvals.iter().find(|j| j.by == a.by)) {
-                if let Some(sig) = &j.signature {
-                    note.push_str(&format!(" [{}]", sig.describe()));
-                }
+                note.push_str(&format!(" [{}]", j.proof.label()));
                 if let Some(why) = &j.why_not {
                     note.push_str(&format!(" (does not count: {why})"));
                 }

@@ -10,6 +10,7 @@ mod test_policy;
 mod test_reliability;
 mod test_shell;
 mod test_sync;
+mod test_trust;
 
 #[test]
 fn test_no_forgotten_test_files() {

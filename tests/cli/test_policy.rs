@@ -254,6 +254,15 @@ fn maintain_expires_auto_approves_and_prunes() {
     let docs = env.propose(&repo, "docs", "Docs", &[]);
     let code = env.propose(&repo, "code", "Code", &[]);
     let pol = env.propose(&repo, "pol", "Policy", &["--no-test"]);
+    // The first maintain run sees them: the auto-approve delay counts from
+    // then (or from the proposal, if later), so it does nothing yet.
+    let first = env.run_as("CI", &repo, &["maintain", "--json"]);
+    assert_eq!(
+        first.json()["actions"].as_array().unwrap().len(),
+        0,
+        "{}",
+        first.stdout
+    );
 
     // Two days later: only the docs change is low-risk enough.
     let later = format!("@{} +0000", 1_767_225_600 + 2 * 86_400);

@@ -1,0 +1,271 @@
+//! Who may approve, and which approvals count. Only approval *events* of the
+//! replayed chain count (never the record's list): distinct identities,
+//! pinned to the current head, from the allow-list, not the proposer (unless
+//! allowed), signed and verified when the policy requires it. The policy's
+//! own approvals count only when its auto-approve rule, re-evaluated on the
+//! recomputed change and the event times, allows them; approvals carried over
+//! by a rebase count only when the change is provably unchanged (same patch
+//! id) and the original event still verifies. The policy is always the one
+//! committed on the target branch.
+
+use std::path::PathBuf;
+
+use gix::ObjectId;
+
+use super::change::{patch_id, recompute, Change};
+use crate::config::Policy;
+use crate::error::{Error, Result};
+use crate::replay::{ApprovalFact, History, POLICY_ACTOR};
+use crate::repo::email_of;
+use crate::store::sign::{self, Signature};
+use crate::store::Store;
+
+/// Refuse an approver the policy does not allow (exit 5).
+pub fn may_approve(policy: &Policy, history: &History, actor_name: &str) -> Result<()> {
+    let me = email_of(actor_name);
+    if !policy.allow_self_approval && me == email_of(&history.proposer) {
+        return Err(Error::denied(format!(
+            "you proposed upgrade {}; the policy does not allow self-approval",
+            history.id
+        ))
+        .hint("ask someone else to approve it (policy.allow_self_approval is false)"));
+    }
+    if !policy.approvers.is_empty() && !policy.approvers.contains(&me) {
+        return Err(Error::denied(format!(
+            "{me} is not in the policy's approvers for {}",
+            history.target
+        ))
+        .hint("policy.approvers in the target's .upgrades.toml lists who may approve"));
+    }
+    Ok(())
+}
+
+/// How an approval's identity is established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proof {
+    /// Unsigned: the identity is whatever the approver's git config claimed.
+    Claimed,
+    /// Signed, and the signature was checked.
+    Signature(Signature),
+    /// Given by the policy's auto-approve rule (re-evaluated, not trusted).
+    Rule,
+}
+
+impl Proof {
+    /// A short label for output: `claimed identity`, `signed by …`, `auto-approve rule`.
+    pub fn label(&self) -> String {
+        match self {
+            Proof::Claimed => "claimed identity (unsigned)".into(),
+            Proof::Signature(s) => s.describe(),
+            Proof::Rule => "auto-approve rule".into(),
+        }
+    }
+}
+
+/// One approval as judged by the current policy.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    /// `Name <email>`.
+    pub by: String,
+    /// Whether it counts towards `required_approvals`.
+    pub counts: bool,
+    /// Why it does not count, if so.
+    pub why_not: Option<String>,
+    /// How the approver's identity is established.
+    pub proof: Proof,
+    /// The approval event commit.
+    pub event: ObjectId,
+    /// The head it was originally given on, when carried over by a rebase.
+    pub carried_from: Option<String>,
+}
+
+/// The approvals of an upgrade, judged.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Each approver of the current head (the best-judged event per identity).
+    pub approvals: Vec<Judged>,
+    /// How many count.
+    pub valid: usize,
+    /// How many are needed.
+    pub required: usize,
+    /// True when the policy requires signed approvals; otherwise identities are claimed.
+    pub signed: bool,
+}
+
+impl Tally {
+    /// True when enough approvals count.
+    pub fn complete(&self) -> bool {
+        self.valid >= self.required
+    }
+
+    /// True when `name` has an approval of the current head that counts.
+    pub fn counts_for(&self, name: &str) -> bool {
+        let me = email_of(name);
+        self.approvals
+            .iter()
+            .any(|j| j.counts && email_of(&j.by) == me)
+    }
+}
+
+/// A temporary copy of the target's committed allowed-signers file.
+pub struct AllowedSigners {
+    _file: Option<tempfile::NamedTempFile>,
+    /// Path to pass to git, if any.
+    pub path: Option<PathBuf>,
+}
+
+/// Extract the allowed-signers file named by the policy from the target's tree.
+pub fn allowed_signers(
+    repo: &gix::Repository,
+    policy: &Policy,
+    target_tip: ObjectId,
+) -> Result<AllowedSigners> {
+    let Some(path) = &policy.allowed_signers else {
+        return Ok(AllowedSigners {
+            _file: None,
+            path: None,
+        });
+    };
+    let tree = repo.find_commit(target_tip)?.tree()?;
+    let entry = tree.lookup_entry_by_path(path)?.ok_or_else(|| {
+        Error::failure(format!(
+            "policy.allowed_signers names {path:?}, which is not committed on the target"
+        ))
+    })?;
+    let blob = entry.object()?;
+    let mut file = tempfile::Builder::new()
+        .prefix("git-upgrades-signers-")
+        .tempfile()
+        .map_err(|e| Error::from_std("cannot create a temporary file", &e))?;
+    std::io::Write::write_all(&mut file, &blob.data)
+        .map_err(|e| Error::from_std("cannot write a temporary file", &e))?;
+    let p = file.path().to_path_buf();
+    Ok(AllowedSigners {
+        _file: Some(file),
+        path: Some(p),
+    })
+}
+
+/// Everything judging needs, computed at most once per tally.
+struct Judge<'a> {
+    store: &'a Store<'a>,
+    history: &'a History,
+    policy: &'a Policy,
+    signers: Option<AllowedSigners>,
+    change: Option<Change>,
+}
+
+impl Judge<'_> {
+    fn change(&mut self) -> Result<&Change> {
+        if self.change.is_none() {
+            self.change = Some(recompute(
+                self.store.repo,
+                &self.history.base,
+                &self.history.head,
+            )?);
+        }
+        Ok(self.change.as_ref().expect("computed above"))
+    }
+
+    fn judge(&mut self, a: &ApprovalFact) -> Result<Judged> {
+        let mut j = Judged {
+            by: a.by.clone(),
+            counts: false,
+            why_not: None,
+            proof: Proof::Claimed,
+            event: a.commit,
+            carried_from: a.carried_from.as_ref().map(|(head, _)| head.clone()),
+        };
+        if let Some((old_head, old_base)) = &a.carried_from {
+            let h = self.history;
+            let parse = |hex: &str| -> Result<ObjectId> {
+                hex.parse()
+                    .map_err(|_| Error::failure("damaged carried approval"))
+            };
+            let before = patch_id(self.store.repo, parse(old_base)?, parse(old_head)?)?;
+            let now = patch_id(self.store.repo, parse(&h.base)?, parse(&h.head)?)?;
+            if before != now {
+                j.why_not = Some("carried over a rebase that changed the patch".into());
+                return Ok(j);
+            }
+        }
+        if a.by == POLICY_ACTOR {
+            j.proof = Proof::Rule;
+            let (policy, proposed_at, time) = (self.policy, self.history.proposed_at, a.time);
+            match self.change()?.auto_approvable(policy, proposed_at, time) {
+                Ok(_) => j.counts = true,
+                Err(why) => {
+                    j.why_not = Some(format!("the auto-approve rule does not allow it: {why}"))
+                }
+            }
+            return Ok(j);
+        }
+        let email = email_of(&a.by);
+        if !self.policy.allow_self_approval && email == email_of(&self.history.proposer) {
+            j.why_not = Some("self-approval is not allowed".into());
+            return Ok(j);
+        }
+        if !self.policy.approvers.is_empty() && !self.policy.approvers.contains(&email) {
+            j.why_not = Some("not in policy.approvers".into());
+            return Ok(j);
+        }
+        if let Some(signers) = &self.signers {
+            let status = sign::verify(self.store.repo, a.commit, signers.path.as_deref())?;
+            match &status {
+                Signature::Good(p) if email_of(p) == email => j.counts = true,
+                Signature::Good(p) => {
+                    j.why_not = Some(format!("signed by {p}, not by the approver"))
+                }
+                other => j.why_not = Some(other.describe()),
+            }
+            j.proof = Proof::Signature(status);
+            return Ok(j);
+        }
+        j.counts = true;
+        Ok(j)
+    }
+}
+
+/// Judge every approval event of the current head under `policy` (as
+/// committed at `target_tip`): one entry per identity, the best-judged
+/// event of each.
+pub fn tally(
+    store: &Store<'_>,
+    history: &History,
+    policy: &Policy,
+    target_tip: ObjectId,
+) -> Result<Tally> {
+    let signers = if policy.require_signed_approvals {
+        Some(allowed_signers(store.repo, policy, target_tip)?)
+    } else {
+        None
+    };
+    let mut judge = Judge {
+        store,
+        history,
+        policy,
+        signers,
+        change: None,
+    };
+    let mut approvals: Vec<Judged> = Vec::new();
+    for a in history.current_approvals() {
+        let key = email_of(&a.by);
+        let existing = approvals.iter().position(|j| email_of(&j.by) == key);
+        if existing.is_some_and(|n| approvals[n].counts) {
+            continue;
+        }
+        let judged = judge.judge(a)?;
+        match existing {
+            Some(n) if judged.counts => approvals[n] = judged,
+            Some(_) => {}
+            None => approvals.push(judged),
+        }
+    }
+    let valid = approvals.iter().filter(|j| j.counts).count();
+    Ok(Tally {
+        approvals,
+        valid,
+        required: policy.required_approvals as usize,
+        signed: policy.require_signed_approvals,
+    })
+}

@@ -291,7 +291,7 @@ impl Record {
             s.push_str(&format!(
                 "tests: {} on {} {cmd}\n",
                 t.status,
-                &t.commit[..t.commit.len().min(12)]
+                t.commit.chars().take(12).collect::<String>()
             ));
         }
         if let Some(l) = &self.landing {
@@ -349,10 +349,27 @@ impl Record {
         }
         ids::validate_branch_name(&self.target)
             .map_err(|e| Error::failure(format!("damaged record: bad target: {}", e.message)))?;
-        for (what, hex) in [("head", &self.head), ("base", &self.base)] {
+        // Every object id is checked here, once, so the rest of the program
+        // (which abbreviates ids by slicing) only ever sees ASCII hex.
+        let mut ids: Vec<(&str, &str)> = vec![("head", &self.head), ("base", &self.base)];
+        if let Some(t) = &self.tests {
+            ids.push(("tests.commit", &t.commit));
+        }
+        for a in &self.approvals {
+            ids.push(("approvals.head", &a.head));
+            if let Some(c) = &a.carried_from {
+                ids.push(("approvals.carried_from", c));
+            }
+        }
+        if let Some(l) = &self.landing {
+            ids.push(("landing.previous_target", &l.previous_target));
+            ids.push(("landing.new_target", &l.new_target));
+        }
+        for (what, hex) in ids {
             if !is_hex_id(hex) {
                 return Err(Error::failure(format!(
-                    "damaged record: {what} {hex:?} is not an object id"
+                    "damaged record: {what} {:?} is not an object id",
+                    sanitize_line(hex, 80)
                 )));
             }
         }
@@ -561,6 +578,10 @@ pub(crate) mod tests {
             good.replace("\"seq\": 1", "\"seq\": -1"),
             good.replace("\"target\": \"main\"", "\"target\": \"../../x\""),
             good.replace("\"id\": \"abc123\"", "\"id\": \"other\""),
+            good.replace(
+                "\"tests\": null",
+                "\"tests\": {\"status\": \"passed\", \"passed\": true, \"exit_code\": 0, \"duration_ms\": 1, \"command\": null, \"output\": \"\", \"commit\": \"ééééééééééééééééééééé\", \"at\": \"x\"}",
+            ),
             good.replace("\"seq\": 1", "\"seq\": 1, \"extra\": true"),
             "[1,2,3]".into(),
         ];

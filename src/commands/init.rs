@@ -69,6 +69,9 @@ timeout = "30m"                     # the command is killed after this
 required_approvals = 1              # distinct people, on the exact head
 allow_self_approval = false         # the proposer cannot approve
 approvers = []                      # emails allowed to approve; empty means anyone
+# Unsigned approvals are claimed identities: anyone can set user.email. For any
+# queue shared by a team, require signatures and commit an allowed-signers file
+# (docs/TRUST.md): require_signed_approvals = true, allowed_signers = ".upgrades/allowed_signers"
 require_signed_approvals = false    # approvals signed with git's signing set-up
 max_diff_lines = 10000              # larger proposals are refused
 protected_paths = [".upgrades.toml"]
@@ -173,6 +176,14 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
         ui.line(&format!(
             "next: commit it on {target}: git add {POLICY_FILE} && git commit -m \"Add git-upgrades policy\""
         ))?;
+    }
+    let shared = args.remote.is_some() || !repo.remote_names().is_empty();
+    if shared && wrote.is_some() {
+        ui.note(
+            "this repository has remotes: for a team queue, set policy.require_signed_approvals = true \
+             and commit an allowed-signers file; unsigned approvals are only claimed identities \
+             (docs/TRUST.md)",
+        );
     }
     if done.is_empty() && wrote.is_none() {
         return Err(Error::usage("nothing to do").hint("see git upgrades init --help"));

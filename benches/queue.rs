@@ -162,6 +162,7 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
             head: head.to_string(),
             source: Some(format!("self-modify/fix-{i}")),
             proposed_by: "Agent <agent@example.com>".into(),
+            // Event actors below are their commits' authors, as replay requires.
             proposed_at: at.clone(),
             files,
             stats: DiffStats {
@@ -202,8 +203,34 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
             _ => {}
         }
         let mut tip: Option<gix::ObjectId> = None;
+        let person = |name: &str, email: &str| gix::actor::Signature {
+            name: name.into(),
+            email: email.into(),
+            time: sig.time,
+        };
+        let (agent, reviewer) = (
+            person("Agent", "agent@example.com"),
+            person("Reviewer", "rev@example.com"),
+        );
         for kind in kinds {
             record.seq += 1;
+            let h = head.to_string();
+            let details = match kind {
+                EventKind::Proposed => serde_json::json!({"target": "main", "base": main.to_string(),
+                    "head": h, "files": 3, "added": 21, "removed": 6, "policy_change": false}),
+                EventKind::Tested => serde_json::json!({"status": "passed", "exit_code": 0,
+                    "duration_ms": 1234, "commit": h}),
+                EventKind::Approved => serde_json::json!({"head": h, "target": "main",
+                    "comment": "lgtm", "approvals": 1, "required": 1}),
+                EventKind::Failed => serde_json::json!({"reason": "tests failed", "commit": h}),
+                EventKind::Applied => serde_json::json!({"target": "main",
+                    "previous_target": main.to_string(), "new_target": h}),
+                _ => serde_json::json!({"reason": "no"}),
+            };
+            let author = match kind {
+                EventKind::Proposed | EventKind::Tested => &agent,
+                _ => &reviewer,
+            };
             match kind {
                 EventKind::Approved => {
                     record.state = if state == State::Failed
@@ -245,9 +272,9 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
                 format: EVENT_FORMAT,
                 event: kind,
                 id: id.clone(),
-                actor: "Agent <agent@example.com>".into(),
+                actor: format!("{} <{}>", author.name, author.email),
                 seq: record.seq,
-                details: Default::default(),
+                details: details.as_object().cloned().unwrap_or_default(),
             };
             let blob = repo.write_blob(record.to_note()).unwrap().detach();
             let tree = repo
@@ -264,8 +291,8 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
                 .write_object(gix::objs::Commit {
                     tree,
                     parents: tip.into_iter().collect(),
-                    author: sig.clone(),
-                    committer: sig.clone(),
+                    author: author.clone(),
+                    committer: author.clone(),
                     encoding: None,
                     message: event.to_message(&record.description).into(),
                     extra_headers: vec![],
@@ -498,6 +525,10 @@ fn main() {
         let floor_list = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null && git cat-file --batch < .git/bench-blobs >/dev/null";
         let floor_refs = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null";
         let cache = dir.join(".git/upgrades/cache");
+        // The fixture must read as valid: a damaged upgrade would time the error path.
+        let listed = env_cmd(BIN, &dir).args(["list", "--all", "--json"]).output().unwrap();
+        let listed = String::from_utf8_lossy(&listed.stdout);
+        assert!(!listed.contains("\"error\""), "fixture upgrades are damaged: {}", &listed[..listed.len().min(2000)]);
         let cold = |args: &'static [&'static str]| {
             let dir = dir.clone();
             let cache = cache.clone();

@@ -216,8 +216,10 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
             record.seq += 1;
             let h = head.to_string();
             let details = match kind {
-                EventKind::Proposed => serde_json::json!({"target": "main", "base": main.to_string(),
-                    "head": h, "files": 3, "added": 21, "removed": 6, "policy_change": false}),
+                EventKind::Proposed => {
+                    serde_json::json!({"target": "main", "base": main.to_string(),
+                    "head": h, "files": 3, "added": 21, "removed": 6, "policy_change": false})
+                }
                 EventKind::Tested => serde_json::json!({"status": "passed", "exit_code": 0,
                     "duration_ms": 1234, "commit": h}),
                 EventKind::Approved => serde_json::json!({"head": h, "target": "main",
@@ -526,9 +528,16 @@ fn main() {
         let floor_refs = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null";
         let cache = dir.join(".git/upgrades/cache");
         // The fixture must read as valid: a damaged upgrade would time the error path.
-        let listed = env_cmd(BIN, &dir).args(["list", "--all", "--json"]).output().unwrap();
+        let listed = env_cmd(BIN, &dir)
+            .args(["list", "--all", "--json"])
+            .output()
+            .unwrap();
         let listed = String::from_utf8_lossy(&listed.stdout);
-        assert!(!listed.contains("\"error\""), "fixture upgrades are damaged: {}", &listed[..listed.len().min(2000)]);
+        assert!(
+            !listed.contains("\"error\""),
+            "fixture upgrades are damaged: {}",
+            &listed[..listed.len().min(2000)]
+        );
         let cold = |args: &'static [&'static str]| {
             let dir = dir.clone();
             let cache = cache.clone();

@@ -515,6 +515,24 @@ impl Event {
     }
 }
 
+/// The longest comment or reason accepted (the same bound as a description),
+/// so that every event commit stays readable under the event size limit.
+pub const MAX_COMMENT_BYTES: usize = 64 * 1024;
+
+/// A trimmed comment or reason: None when empty, a usage error when too long.
+pub fn user_text(what: &str, text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if t.len() > MAX_COMMENT_BYTES {
+        return Err(Error::usage(format!(
+            "the {what} is {} bytes; at most {MAX_COMMENT_BYTES} are allowed",
+            t.len()
+        )));
+    }
+    Ok(Some(t.to_string()))
+}
+
 /// Make user text safe for one line of output or a commit subject:
 /// control characters become spaces, and long text is cut with an ellipsis.
 pub fn sanitize_line(text: &str, max_chars: usize) -> String {

@@ -91,11 +91,7 @@ pub fn approve(
         if tally.counts_for(&actor.name) {
             break up;
         }
-        let comment = req
-            .comment
-            .as_ref()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty());
+        let comment = crate::record::user_text("comment", req.comment.as_deref())?;
         // Ours is checked before anything is written (may_approve, and the
         // signature below), so it counts once stored.
         let count = tally.valid + 1;
@@ -475,13 +471,15 @@ pub fn apply(
     let id = up.id.clone();
     let actor = Actor::current(store.repo)?;
     let mode = match &req.urgent {
-        Some(reason) if reason.trim().is_empty() => {
-            return Err(Error::usage("--urgent needs a reason")
-                .hint("git upgrades apply <id> --urgent --reason <text>"))
-        }
-        Some(reason) => LandMode::Urgent {
-            reason: reason.trim().to_string(),
-            skip_tests: req.skip_tests,
+        Some(reason) => match crate::record::user_text("reason", Some(reason))? {
+            None => {
+                return Err(Error::usage("--urgent needs a reason")
+                    .hint("git upgrades apply <id> --urgent --reason <text>"))
+            }
+            Some(reason) => LandMode::Urgent {
+                reason,
+                skip_tests: req.skip_tests,
+            },
         },
         None if req.skip_tests => {
             return Err(Error::usage("--skip-tests is only possible with --urgent"))

@@ -17,9 +17,7 @@ pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Res
     let repo = store.repo;
     let id = store.resolve(id_text)?;
     let actor = Actor::current(repo)?;
-    let reason = reason
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
+    let reason = crate::record::user_text("reason", reason.as_deref())?;
     // What the successful attempt moved, so its worktrees can follow.
     let mut moved = None;
     let up = append_retrying(store, &id, &actor.signature, |up| {

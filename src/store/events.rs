@@ -39,6 +39,8 @@ impl Store<'_> {
                 )));
             }
             let short = commit_id.to_hex_with_len(12);
+            self.check_size(commit_id, super::read::MAX_EVENT_BYTES, "event commit")
+                .map_err(|e| e.context(format!("upgrade {id}")))?;
             let commit = self.repo.find_commit(commit_id)?;
             let event = Event::from_message(commit.message_raw()?)
                 .map_err(|e| e.context(format!("upgrade {id}: event {short}")))?;

@@ -8,8 +8,14 @@ use gix::ObjectId;
 use super::{notes_ref, Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::ids::validate_id;
-use crate::record::{is_hex_id, Record};
+use crate::record::{is_hex_id, Record, MAX_RECORD_BYTES};
 use crate::replay::{self, History};
+
+/// Event commits larger than this are refused unread (a message is a subject
+/// and a small JSON object; comments and reasons are bounded by the record limit).
+pub const MAX_EVENT_BYTES: usize = MAX_RECORD_BYTES + 64 * 1024;
+/// A notes tree holds one entry; anything much larger is hostile.
+const MAX_NOTES_TREE_BYTES: usize = 64 * 1024;
 
 /// One entry of a listing: the upgrade, or why it could not be read.
 pub type Listed = std::result::Result<Upgrade, (String, Error)>;
@@ -119,9 +125,25 @@ impl Store<'_> {
         ))
     }
 
+    /// Refuse an object larger than `max` bytes from its header, before any
+    /// of it is read: a hostile remote can send a note or event of any size.
+    pub fn check_size(&self, object: ObjectId, max: usize, what: &str) -> Result<()> {
+        let size = self.repo.find_header(object)?.size();
+        if size > max as u64 {
+            return Err(Error::failure(format!(
+                "{what} {} is {size} bytes, more than the {max} allowed; not read",
+                object.to_hex_with_len(12)
+            )));
+        }
+        Ok(())
+    }
+
     fn read_record(&self, id: &str, tip: ObjectId) -> Result<Record> {
+        self.check_size(tip, MAX_EVENT_BYTES, "event commit")?;
         let commit = self.repo.find_commit(tip)?;
-        let tree = self.repo.find_tree(commit.tree_id()?)?;
+        let tree_id = commit.tree_id()?.detach();
+        self.check_size(tree_id, MAX_NOTES_TREE_BYTES, "notes tree")?;
+        let tree = self.repo.find_tree(tree_id)?;
         let decoded = tree.decode()?;
         let mut notes = decoded.entries.iter().filter(|e| e.mode.is_blob());
         let entry = notes
@@ -134,6 +156,7 @@ impl Store<'_> {
         }
         let name = entry.filename.to_str_lossy().into_owned();
         let oid = entry.oid.to_owned();
+        self.check_size(oid, MAX_RECORD_BYTES, "record")?;
         let blob = self.repo.find_blob(oid)?;
         let record = Record::from_note(&blob.data, id)?;
         if !is_hex_id(&name) || name != record.head {

@@ -668,3 +668,63 @@ fn unsigned_approvals_are_labelled_as_claimed_identities() {
         .ok();
     assert_eq!(env.refs(&repo), before);
 }
+
+#[test]
+fn an_oversized_note_is_refused_unread() {
+    let env = TestEnv::new();
+    let (_hub, c) = hub(&env, PASSING, 3);
+    let id = propose_and_push(&env, &c[0], &[("a.txt", "a\n")], &["--no-test"]);
+    let head = forge::record(&env, &c[0], &id)["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = forge::tip(&env, &c[0], &id);
+    // An 8 MiB note (the limit is 4 MiB) in an otherwise valid event.
+    let mut note = String::from("x\n{\n");
+    note.push_str(&" ".repeat(8 << 20));
+    note.push('}');
+    let blob = forge::git_in(
+        &env,
+        &c[0],
+        &["hash-object", "-w", "--stdin"],
+        note.as_bytes(),
+        &[],
+    );
+    let tree = forge::git_in(
+        &env,
+        &c[0],
+        &["mktree"],
+        format!("100644 blob {blob}\t{head}\n").as_bytes(),
+        &[],
+    );
+    let message = format!(
+        "upgrade.tested {id}: x\n\n{}\n",
+        serde_json::json!({"format": 1, "event": "upgrade.tested", "id": id,
+            "actor": "Alice <alice@example.com>", "seq": 2,
+            "details": {"status": "passed", "commit": head}})
+    );
+    let commit = forge::git_in(
+        &env,
+        &c[0],
+        &["commit-tree", &tree, "-p", &t],
+        message.as_bytes(),
+        &[],
+    );
+    env.git(
+        &c[0],
+        &["update-ref", &format!("refs/notes/upgrades/{id}"), &commit],
+    );
+    Forgery {
+        env: &env,
+        dir: &c[0],
+        id: &id,
+    }
+    .push("origin", &[]);
+    let run = env.run_as("CI", &c[2], &["pull"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains(&id) && run.stderr.contains("not read"),
+        "{}",
+        run.stderr
+    );
+}

@@ -79,7 +79,9 @@ pub struct AutoApproveSection {
     pub paths: Option<Vec<String>>,
 }
 
-/// The effective policy with defaults applied and durations parsed.
+/// The effective policy with defaults applied and durations parsed. Every
+/// `*_secs` field is at most [`crate::time::MAX_DURATION_SECS`] (100 years),
+/// so it converts to `i64` and adds to an `Instant` without overflow.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// Where the policy came from, for messages (`main:.upgrades.toml`), or None if absent.
@@ -170,10 +172,11 @@ impl Policy {
         let dur = |key: &str, value: &Option<String>, default: u64| -> Result<u64> {
             match value {
                 None => Ok(default),
-                Some(v) => parse_duration(v).ok_or_else(|| {
+                Some(v) => parse_duration(v).map_err(|why| {
                     Error::failure(format!(
-                        "invalid policy file {origin}: key `{key}`{}: {v:?} is not a duration (use e.g. 30m, 24h, 14d)",
-                        line_of(text, key)
+                        "invalid policy file {origin}: key `{key}`{}: {:?} {why}",
+                        line_of(text, key),
+                        crate::ui::escape::text_max(v, 40),
                     ))
                 }),
             }
@@ -207,7 +210,8 @@ impl Policy {
         let timeout = dur("test.timeout", &file.test.timeout, d.test_timeout_secs)?;
         if timeout == 0 {
             return Err(Error::failure(format!(
-                "invalid policy file {origin}: key `test.timeout` must be positive"
+                "invalid policy file {origin}: key `test.timeout`{} must be positive",
+                line_of(text, "test.timeout")
             )));
         }
         let p = file.policy;
@@ -252,15 +256,32 @@ impl Policy {
     }
 }
 
-/// ", line N" for the first line that sets the last component of a dotted key.
+/// " (line N)" for the line that sets a dotted key (`section.key`): the first
+/// line setting `key` after the `[section]` header, else the first anywhere.
 fn line_of(text: &str, dotted_key: &str) -> String {
-    let key = dotted_key.rsplit('.').next().unwrap_or(dotted_key);
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
+    let (section, key) = dotted_key.rsplit_once('.').unwrap_or(("", dotted_key));
+    let sets_key = |l: &str| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    let header = format!("[{section}]");
+    let start = if section.is_empty() {
+        None
+    } else {
+        text.lines()
+            .position(|l| l.split('#').next().unwrap_or("").trim() == header)
+    };
+    start
+        .and_then(|s| {
+            text.lines()
+                .enumerate()
+                .skip(s + 1)
+                .take_while(|(_, l)| !l.trim_start().starts_with('['))
+                .find(|(_, l)| sets_key(l))
+                .map(|(n, _)| n)
         })
+        .or_else(|| text.lines().position(sets_key))
         .map(|n| format!(" (line {})", n + 1))
         .unwrap_or_default()
 }
@@ -347,6 +368,43 @@ paths = ["docs/**", "*.md"]
         assert!(err.message.contains("line 2"), "{err}");
         let err = Policy::parse("[test]\ntimeout = \"soon\"\n", "f").unwrap_err();
         assert!(err.message.contains("test.timeout"), "{err}");
+    }
+
+    #[test]
+    fn durations_beyond_the_maximum_are_errors_naming_key_and_line() {
+        for (section, key) in [
+            ("test", "timeout"),
+            ("policy", "expire_after"),
+            ("policy", "prune_after"),
+            ("auto_approve", "after"),
+        ] {
+            for value in ["10000000000000000000s", "9223372036854775807", "36501d"] {
+                let text = format!("# policy\n[{section}]\n{key} = \"{value}\"\n");
+                let err = Policy::parse(&text, "main:.upgrades.toml").unwrap_err();
+                assert!(err.message.contains(&format!("`{section}.{key}`")), "{err}");
+                assert!(err.message.contains("(line 3)"), "{err}");
+                assert!(err.message.contains("100 years"), "{err}");
+            }
+            let text = format!("[{section}]\n{key} = \"36500d\"\n");
+            let p = Policy::parse(&text, "f").unwrap();
+            let secs = match (section, key) {
+                ("test", _) => p.test_timeout_secs,
+                (_, "expire_after") => p.expire_after_secs,
+                (_, "prune_after") => p.prune_after_secs,
+                _ => p.auto_approve.unwrap().after_secs,
+            };
+            assert_eq!(secs, crate::time::MAX_DURATION_SECS);
+        }
+    }
+
+    #[test]
+    fn line_numbers_follow_the_section() {
+        let text = "[auto_approve]\nafter = \"1h\"\n[test]\ntimeout = \"0\"\n";
+        let err = Policy::parse(text, "f").unwrap_err();
+        assert!(err.message.contains("(line 4)"), "{err}");
+        let text = "[test]\ntimeout = \"1h\"\n[policy]\nexpire_after = \"x\"\n";
+        let err = Policy::parse(text, "f").unwrap_err();
+        assert!(err.message.contains("(line 4)"), "{err}");
     }
 
     #[test]

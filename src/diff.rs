@@ -1,19 +1,32 @@
 //! What a proposal changes: the tree diff between its base and head, line
 //! counts per file, and git-style unified diff text (Histogram algorithm,
 //! which matches git's output closely). Binary files are named, not dumped.
+//!
+//! Blobs up to [`MAX_LINE_DIFF_BYTES`] are line-diffed in memory. A larger
+//! text blob is never loaded whole: its lines are counted from a stream
+//! (`git cat-file blob`, 64 KiB at a time) and the file counts as rewritten in
+//! full (every old line removed, every new line added), so a huge text file
+//! cannot slip under `max_diff_lines`. Its diff text reads `Binary files …
+//! differ`, as git's own diff does above `core.bigFileThreshold`.
+//! Paths in diff text are quoted as git quotes them ([`escape::path`]).
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::time::Duration;
 
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use similar::{Algorithm, ChangeTag, TextDiff};
 
-use crate::error::Result;
+use crate::error::{Context as _, Error, Result};
 use crate::record::{DiffStats, FileChange};
+use crate::ui::escape;
 
-/// Blobs larger than this are treated as binary (not line-diffed).
-const MAX_TEXT_BYTES: usize = 64 << 20;
+/// Blobs larger than this are not line-diffed; their lines are counted from a
+/// stream and the file counts as rewritten in full.
+pub const MAX_LINE_DIFF_BYTES: u64 = 8 << 20;
+/// Like git, a blob with a NUL byte in its first 8000 bytes is binary.
+const BINARY_SNIFF_BYTES: usize = 8000;
 /// A line diff gives up on finding the minimal script after this long.
 const DIFF_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -31,6 +44,8 @@ pub struct Side {
 pub struct PathChange {
     /// Path, lossily UTF-8.
     pub path: String,
+    /// The path's bytes as stored in the tree (what git quotes when printing).
+    pub raw_path: Vec<u8>,
     /// Before, if it existed.
     pub old: Option<Side>,
     /// After, if it exists.
@@ -108,16 +123,25 @@ pub fn changed_paths(
         };
         out.push(PathChange {
             path: path.to_str_lossy().into_owned(),
+            raw_path: path.to_vec(),
             old: keep(old),
             new: keep(new),
         });
     }
     out.retain(|c| c.old.is_some() || c.new.is_some());
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort_by(|a, b| a.raw_path.cmp(&b.raw_path));
     Ok(out)
 }
 
-/// Blob text of one side: None for binary, submodule or missing content.
+impl PathChange {
+    /// The path as git prints it (quoted when it needs to be).
+    pub fn quoted(&self) -> std::borrow::Cow<'_, str> {
+        escape::path_bytes(&self.raw_path)
+    }
+}
+
+/// Blob text of one side; an absent side is empty text. Large blobs are
+/// sized from the object header and not read here.
 fn side_text(repo: &gix::Repository, side: Option<Side>) -> Result<SideText> {
     let Some(side) = side else {
         return Ok(SideText::Text(String::new()));
@@ -125,9 +149,12 @@ fn side_text(repo: &gix::Repository, side: Option<Side>) -> Result<SideText> {
     if side.mode & 0o170000 == 0o160000 {
         return Ok(SideText::Binary);
     }
+    if repo.find_header(side.id)?.size() > MAX_LINE_DIFF_BYTES {
+        return Ok(SideText::Large(side.id));
+    }
     let blob = repo.find_blob(side.id)?;
     let data = &blob.data;
-    if data.len() > MAX_TEXT_BYTES || data[..data.len().min(8000)].contains(&0) {
+    if data[..data.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return Ok(SideText::Binary);
     }
     Ok(SideText::Text(String::from_utf8_lossy(data).into_owned()))
@@ -136,6 +163,79 @@ fn side_text(repo: &gix::Repository, side: Option<Side>) -> Result<SideText> {
 enum SideText {
     Text(String),
     Binary,
+    /// Larger than [`MAX_LINE_DIFF_BYTES`]: text or binary, not yet known.
+    Large(ObjectId),
+}
+
+/// Lines in `text` as a line diff counts them (a last line without `\n` counts).
+fn line_count(text: &[u8]) -> u64 {
+    let newlines = text.iter().filter(|&&b| b == b'\n').count() as u64;
+    newlines + u64::from(text.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// Count a large blob's lines from a stream, in bounded memory; None if it is
+/// binary (a NUL in its first 8000 bytes).
+fn stream_line_count(repo: &gix::Repository, id: ObjectId) -> Result<Option<u64>> {
+    let mut cmd = crate::repo::git(repo);
+    cmd.args(["cat-file", "blob"])
+        .arg(id.to_string())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().context("cannot run git to read a large file")?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::failure("cannot read git's output"))?;
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut total, mut lines, mut last) = (0usize, 0u64, b'\n');
+    let mut binary = false;
+    let mut failed = None;
+    loop {
+        let n = match stdout.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        };
+        let chunk = &buf[..n];
+        if total < BINARY_SNIFF_BYTES && chunk[..n.min(BINARY_SNIFF_BYTES - total)].contains(&0) {
+            binary = true;
+            break;
+        }
+        total += n;
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        last = chunk[n - 1];
+    }
+    drop(stdout);
+    if failed.is_some() {
+        let _ = child.kill();
+    }
+    let status = child
+        .wait()
+        .context("cannot run git to read a large file")?;
+    if let Some(e) = failed {
+        return Err(Error::from_std("cannot read a large file from git", &e));
+    }
+    if binary {
+        return Ok(None);
+    }
+    if !status.success() {
+        return Err(Error::failure(format!("git could not read blob {id}")));
+    }
+    Ok(Some(lines + u64::from(last != b'\n')))
+}
+
+/// Lines of one side for the count of a file rewritten in full; None if binary.
+fn side_lines(repo: &gix::Repository, side: &SideText) -> Result<Option<u64>> {
+    match side {
+        SideText::Text(t) => Ok(Some(line_count(t.as_bytes()))),
+        SideText::Binary => Ok(None),
+        SideText::Large(id) => stream_line_count(repo, *id),
+    }
 }
 
 fn text_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, str> {
@@ -154,6 +254,7 @@ pub fn file_stats(
     let mut total = DiffStats::default();
     for c in changes {
         let (added, removed, binary) = match (side_text(repo, c.old)?, side_text(repo, c.new)?) {
+            (SideText::Binary, _) | (_, SideText::Binary) => (0, 0, true),
             (SideText::Text(o), SideText::Text(n)) => {
                 let diff = text_diff(&o, &n);
                 let (mut a, mut r) = (0, 0);
@@ -168,7 +269,11 @@ pub fn file_stats(
                 }
                 (a, r, false)
             }
-            _ => (0, 0, true),
+            // Too large to line-diff: counted as rewritten in full.
+            (old, new) => match (side_lines(repo, &old)?, side_lines(repo, &new)?) {
+                (Some(r), Some(a)) => (a, r, false),
+                _ => (0, 0, true),
+            },
         };
         total.files += 1;
         total.added += added;
@@ -203,8 +308,9 @@ pub fn unified(
             return Ok(true);
         }
         let start = out.len();
-        let p = &c.path;
-        let _ = writeln!(out, "diff --git a/{p} b/{p}");
+        let a = escape::prefixed_path("a/", &c.raw_path);
+        let b = escape::prefixed_path("b/", &c.raw_path);
+        let _ = writeln!(out, "diff --git {a} {b}");
         match (c.old, c.new) {
             (None, Some(n)) => {
                 let _ = writeln!(out, "new file mode {:o}", n.mode);
@@ -224,12 +330,12 @@ pub fn unified(
             (None, None) => {}
         }
         let a = if c.old.is_some() {
-            format!("a/{p}")
+            a
         } else {
             "/dev/null".into()
         };
         let b = if c.new.is_some() {
-            format!("b/{p}")
+            b
         } else {
             "/dev/null".into()
         };

@@ -36,8 +36,16 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The earliest time we format: 0000-01-01T00:00:00Z.
+pub const MIN_UNIX: i64 = -62_167_219_200;
+/// The latest time we format: 9999-12-31T23:59:59Z.
+pub const MAX_UNIX: i64 = 253_402_300_799;
+
 /// Format Unix seconds as RFC 3339 in UTC, e.g. `2026-11-25T20:10:00Z`.
+/// Times outside years 0000-9999 (a hostile commit date can say anything)
+/// are clamped to that range, so the result is always 20 ASCII characters.
 pub fn rfc3339(secs: i64) -> String {
+    let secs = secs.clamp(MIN_UNIX, MAX_UNIX);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, mo, d) = civil_from_days(days);
@@ -91,17 +99,55 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + s - offset)
 }
 
-/// Parse a duration such as `30m`, `24h`, `14d`, `90s`, `2w` or `1h30m` into seconds.
-pub fn parse_duration(text: &str) -> Option<u64> {
+/// The longest duration a policy may give: 100 years of 365 days (`36500d`),
+/// 3,153,600,000 seconds. Every parsed duration is at most this, so adding it to
+/// an `Instant` or comparing it with an `i64` age can never overflow.
+pub const MAX_DURATION_SECS: u64 = 36_500 * 86_400;
+
+/// Why a duration did not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationError {
+    /// Not of the form `30m`, `1h30m`, `14d`, `90`.
+    Invalid,
+    /// Longer than [`MAX_DURATION_SECS`].
+    TooLong,
+}
+
+impl std::fmt::Display for DurationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DurationError::Invalid => f.write_str("is not a duration (use e.g. 30m, 24h, 14d)"),
+            DurationError::TooLong => {
+                f.write_str("is longer than the maximum of 100 years (36500d)")
+            }
+        }
+    }
+}
+
+/// Parse a duration such as `30m`, `24h`, `14d`, `90s`, `2w` or `1h30m` into
+/// seconds, at most [`MAX_DURATION_SECS`]. A bare number means seconds, as
+/// `timeout(1)` does. All arithmetic is checked: a value too large for the
+/// maximum is [`DurationError::TooLong`], never a wrapped number.
+pub fn parse_duration(text: &str) -> Result<u64, DurationError> {
     let text = text.trim();
     if text.is_empty() {
-        return None;
+        return Err(DurationError::Invalid);
     }
     let mut total: u64 = 0;
-    let mut digits = String::new();
+    let mut number: Option<u64> = None;
+    fn add(n: u64, unit: u64, total: &mut u64) -> Result<(), DurationError> {
+        *total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .filter(|&t| t <= MAX_DURATION_SECS)
+            .ok_or(DurationError::TooLong)?;
+        Ok(())
+    }
     for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
+        if let Some(d) = c.to_digit(10) {
+            // Saturate: any number past u64 is far past the maximum anyway.
+            let n = number.unwrap_or(0);
+            number = Some(n.saturating_mul(10).saturating_add(u64::from(d)));
             continue;
         }
         let unit = match c {
@@ -110,22 +156,20 @@ pub fn parse_duration(text: &str) -> Option<u64> {
             'h' => 3600,
             'd' => 86_400,
             'w' => 604_800,
-            _ => return None,
+            _ => return Err(DurationError::Invalid),
         };
-        let n: u64 = digits.parse().ok()?;
-        digits.clear();
-        total = total.checked_add(n.checked_mul(unit)?)?;
+        let n = number.take().ok_or(DurationError::Invalid)?;
+        add(n, unit, &mut total)?;
     }
-    if !digits.is_empty() {
-        // A bare number means seconds, as `timeout(1)` does.
-        total = total.checked_add(digits.parse().ok()?)?;
+    if let Some(n) = number {
+        add(n, 1, &mut total)?;
     }
-    Some(total)
+    Ok(total)
 }
 
 /// "just now", "5m ago", "2h ago", "3d ago", or a date for old times.
 pub fn relative(then: i64, now: i64) -> String {
-    let delta = now - then;
+    let delta = now.saturating_sub(then);
     if delta < 0 {
         return "in the future".into();
     }
@@ -174,13 +218,45 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("30m"), Some(1800));
-        assert_eq!(parse_duration("1h30m"), Some(5400));
-        assert_eq!(parse_duration("14d"), Some(14 * 86_400));
-        assert_eq!(parse_duration("90"), Some(90));
-        assert_eq!(parse_duration("5x"), None);
-        assert_eq!(parse_duration(""), None);
-        assert_eq!(parse_duration("99999999999999999999d"), None);
+        assert_eq!(parse_duration("30m"), Ok(1800));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("14d"), Ok(14 * 86_400));
+        assert_eq!(parse_duration("90"), Ok(90));
+        assert_eq!(parse_duration("5x"), Err(DurationError::Invalid));
+        assert_eq!(parse_duration(""), Err(DurationError::Invalid));
+        assert_eq!(parse_duration("m"), Err(DurationError::Invalid));
+        assert_eq!(parse_duration("1hm"), Err(DurationError::Invalid));
+    }
+
+    #[test]
+    fn durations_are_bounded_without_wrapping() {
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION_SECS));
+        assert_eq!(parse_duration("3153600000"), Ok(MAX_DURATION_SECS));
+        for text in [
+            "36500d1s",
+            "3153600001",
+            "10000000000000000000s",
+            "9223372036854775807",
+            "18446744073709551615",
+            "99999999999999999999999999d",
+            "30500000000w",
+            "36499d86400s1s",
+        ] {
+            assert_eq!(parse_duration(text), Err(DurationError::TooLong), "{text}");
+        }
+        // The maximum fits i64 and an Instant with room to spare.
+        assert!(i64::try_from(MAX_DURATION_SECS).is_ok());
+        let _ = std::time::Instant::now() + std::time::Duration::from_secs(MAX_DURATION_SECS);
+    }
+
+    #[test]
+    fn extreme_times_format_without_overflow() {
+        assert_eq!(rfc3339(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339(i64::MIN), "0000-01-01T00:00:00Z");
+        assert_eq!(parse_rfc3339(&rfc3339(MAX_UNIX)), Some(MAX_UNIX));
+        assert_eq!(parse_rfc3339(&rfc3339(MIN_UNIX)), Some(MIN_UNIX));
+        assert_eq!(relative(i64::MIN, i64::MAX), "0000-01-01");
+        assert_eq!(relative(i64::MAX, i64::MIN), "in the future");
     }
 
     #[test]

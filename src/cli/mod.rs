@@ -150,13 +150,10 @@ fn report(err: &Error) -> u8 {
         return 0;
     }
     let color = Ui::new(false, ColorChoice::Auto, false, false);
-    let one_line: String = err
-        .to_string()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line = crate::ui::escape::text(&err.to_string()).into_owned();
     eprintln!("{} {one_line}", color.paint_err(Style::Bad, "error:"));
     for hint in &err.hints {
+        let hint = crate::ui::escape::text(hint);
         eprintln!("{} {hint}", color.paint_err(Style::Warn, "hint:"));
     }
     err.kind.exit_code()

@@ -5,9 +5,14 @@ use clap::Args;
 use crate::diff;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::ui::{Style, Ui};
+use crate::ui::{escape, Style, Ui};
 
 /// Show the unified diff of an upgrade against its base
+///
+/// Paths are quoted as git quotes them (`"a\nb"`, octal escapes for control
+/// and non-ASCII bytes). Into a pipe or file the diff body is byte-exact, a
+/// patch `git apply` takes; on a terminal, control characters in file
+/// contents are shown in caret notation (`^[`).
 #[derive(Args, Debug, Clone)]
 pub struct DiffArgs {
     /// Upgrade id (or a unique prefix)
@@ -59,19 +64,20 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
     ui.start_pager(Some(&repo));
     if args.name_only {
         for c in &changes {
-            ui.line(&c.path)?;
+            ui.line(&c.quoted())?;
         }
         return Ok(0);
     }
     if args.stat {
         let (files, stats) = diff::file_stats(&repo, &changes)?;
-        let w = files
+        let names: Vec<_> = changes.iter().map(|c| c.quoted()).collect();
+        let w = names
             .iter()
-            .map(|f| f.path.chars().count())
+            .map(|n| n.chars().count())
             .max()
             .unwrap_or(0)
             .min(60);
-        for f in &files {
+        for (f, name) in files.iter().zip(&names) {
             let counts = if f.binary {
                 "Bin".to_string()
             } else {
@@ -82,10 +88,7 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
                 ui.paint(Style::Good, &"+".repeat((f.added as usize).min(40))),
                 ui.paint(Style::Bad, &"-".repeat((f.removed as usize).min(40)))
             );
-            ui.line(&format!(
-                " {} | {counts:>5} {bar}",
-                crate::ui::fit(&f.path, w)
-            ))?;
+            ui.line(&format!(" {} | {counts:>5} {bar}", crate::ui::fit(name, w)))?;
         }
         ui.line(&format!(
             " {} files changed, {} insertions(+), {} deletions(-)",
@@ -95,8 +98,12 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
     }
     let mut text = String::new();
     diff::unified(&repo, &changes, &mut text, None)?;
+    if ui.stdout_tty {
+        // File contents shown on a terminal: escaped before our colours are added.
+        text = escape::terminal(&text, false).into_owned();
+    }
     for line in crate::ui::render::color_diff(ui, &text) {
-        ui.line(&line)?;
+        ui.diff_line(&line)?;
     }
     Ok(0)
 }

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::record::State;
 use crate::store::cache::{self, Entry, Listing, Summary};
 use crate::store::Store;
+use crate::ui::escape::{self, text_max};
 use crate::ui::json::{DamagedJson, JSON_FORMAT};
 use crate::ui::render;
 use crate::ui::{fit, Style, Ui};
@@ -56,7 +57,11 @@ fn load_all(ui: &mut Ui) -> Result<Loaded> {
             Ok(listing) => good.push((id, listing)),
             Err(why) => {
                 if !ui.json {
-                    ui.warn(&format!("upgrade {id}: {why}"));
+                    ui.warn(&format!(
+                        "upgrade {}: {}",
+                        escape::text(&id),
+                        escape::text(&why)
+                    ));
                 }
                 bad.push((id, why));
             }
@@ -124,7 +129,10 @@ fn tests_word(ui: &Ui, tests: &Option<(String, Option<bool>)>) -> (String, Optio
     match tests {
         None => ("not run".into(), None),
         Some((_, Some(true))) => (format!("{} passed", ui.check()), Some(true)),
-        Some((status, Some(false))) => (format!("{} {status}", ui.cross()), Some(false)),
+        Some((status, Some(false))) => (
+            format!("{} {}", ui.cross(), escape::text(status)),
+            Some(false),
+        ),
         Some((_, None)) => ("not configured".into(), None),
     }
 }
@@ -168,12 +176,12 @@ fn table(ui: &mut Ui, ups: &[(String, Summary)]) -> Result<()> {
     ui.line(&ui.paint(Style::Dim, &header))?;
     for ((id, s), ch) in ups.iter().zip(&changes) {
         let flag = if s.policy_change { " [policy]" } else { "" };
-        let desc = crate::record::sanitize_line(&format!("{}{flag}", s.description), desc_w);
+        let desc = text_max(&format!("{}{flag}", s.description), desc_w);
         let st = render::state(ui, s.state);
         let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
         let line = format!(
             "{}  {st}{pad}  {}  {}  {}  {}",
-            ui.paint(Style::Id, &fit(id, id_w)),
+            ui.paint(Style::Id, &fit(&escape::text(id), id_w)),
             fit(&render::age(&s.updated_at), age_w),
             fit(ch, changes_w),
             painted_tests(ui, &s.tests, tests_w),
@@ -224,7 +232,7 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     }
     for (id, l) in &pending {
         let s = l.summary()?;
-        let desc = crate::record::sanitize_line(&s.description, 70);
+        let desc = text_max(&s.description, 70);
         let mut flag = if s.policy_change {
             ui.paint(Style::Warn, " [changes policy]")
         } else {
@@ -233,7 +241,12 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         if s.urgent {
             flag.push_str(&ui.paint(Style::Bad, " [URGENT]"));
         }
-        ui.line(&format!("  {}  {desc}{flag}", ui.paint(Style::Id, id)))?;
+        ui.line(&format!(
+            "  {}  {desc}{flag}",
+            ui.paint(Style::Id, &escape::text(id))
+        ))?;
+        let paths: Vec<_> = s.paths.iter().map(|p| escape::path(p)).collect();
+        let paths = paths.join(", ");
         let more = if s.files > 3 {
             format!(" (+{} more)", s.files - 3)
         } else {
@@ -242,12 +255,12 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         ui.line(&format!(
             "      {} -> {}  {} by {}  +{} -{}  {}{more}",
             render::state(ui, s.state),
-            s.target,
+            escape::text(&s.target),
             render::age(&s.proposed_at),
-            s.proposed_by,
+            render::who(&s.proposed_by),
             s.added,
             s.removed,
-            crate::record::sanitize_line(&s.paths.join(", "), 60),
+            text_max(&paths, 60),
         ))?;
         ui.line(&format!(
             "      tests: {}  approvals: {}",
@@ -272,9 +285,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             }
             ui.line(&format!(
                 "  {mark} {}  {state}  {}  {}",
-                ui.paint(Style::Id, &fit(id, 10)),
+                ui.paint(Style::Id, &fit(&escape::text(id), 10)),
                 fit(&render::age(&s.updated_at), 9),
-                crate::record::sanitize_line(&s.description, 60)
+                text_max(&s.description, 60)
             ))?;
         }
     }

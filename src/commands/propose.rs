@@ -15,6 +15,10 @@ use crate::ui::Ui;
 /// with line counts, a diff preview, who and when; then runs the target's test
 /// command on the exact commit unless --no-test is given. Exits 3 if those
 /// tests fail (the proposal is recorded either way).
+///
+/// With -q, stdout is the new upgrade's id alone on one line
+/// (`id=$(git upgrades propose -q -m ...)`) and stderr carries only errors
+/// and warnings; the exit code still tells whether the tests passed.
 #[derive(Args, Debug, Clone)]
 pub struct ProposeArgs {
     /// The commit to propose (default: HEAD)
@@ -88,7 +92,11 @@ pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let up = ops::propose(&store, &req, &mut spinner)?;
     drop(spinner);
-    print_upgrade(ui, &up, "proposed")?;
+    if ui.quiet && !ui.json {
+        ui.line(&up.id)?;
+    } else {
+        print_upgrade(ui, &up, "proposed")?;
+    }
     if !ui.json {
         ui.note(&format!(
             "hint: review with `git upgrades show {0}`, then `git upgrades approve {0}`",

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ops::{self, ApproveOutcome, ApproveRequest, RejectRequest};
 use crate::store::{Store, Upgrade};
 use crate::ui::progress::Spinner;
-use crate::ui::{render, Style, Ui};
+use crate::ui::{escape, render, Style, Ui};
 
 /// Review pending upgrades interactively: read, view the diff, approve, reject or skip
 ///
@@ -35,16 +35,16 @@ fn dialog_error(e: dialoguer::Error) -> Error {
 fn header(ui: &Ui, up: &Upgrade) -> String {
     let r = &up.record;
     let mut s = String::new();
-    let title = ui.paint_err(Style::Id, &format!("upgrade {}", up.id));
+    let title = ui.paint_err(Style::Id, &format!("upgrade {}", escape::text(&up.id)));
     s.push_str(&format!(
         "\n{title}  {}\n",
-        crate::record::sanitize_line(&r.description, 100)
+        escape::text_max(&r.description, 100)
     ));
     s.push_str(&format!(
         "  proposed {} by {}  ->  {}  ({})\n",
         render::age(&r.proposed_at),
-        r.proposed_by,
-        r.target,
+        render::who(&r.proposed_by),
+        escape::text(&r.target),
         r.state
     ));
     if r.policy_change {
@@ -59,11 +59,7 @@ fn header(ui: &Ui, up: &Upgrade) -> String {
         } else {
             format!("+{} -{}", f.added, f.removed)
         };
-        s.push_str(&format!(
-            "  {:>12}  {}\n",
-            counts,
-            crate::record::sanitize_line(&f.path, 100)
-        ));
+        s.push_str(&format!("  {:>12}  {}\n", counts, escape::path(&f.path)));
     }
     if r.files.len() > 20 {
         s.push_str(&format!("  … and {} more files\n", r.files.len() - 20));
@@ -84,7 +80,9 @@ fn header(ui: &Ui, up: &Upgrade) -> String {
     s
 }
 
-fn show_diff(repo: &gix::Repository, up: &Upgrade) -> Result<()> {
+/// The diff through the pager (or on stderr), paths quoted by `diff::unified`
+/// and file contents escaped: review always runs on a terminal.
+fn show_diff(ui: &Ui, repo: &gix::Repository, up: &Upgrade) -> Result<()> {
     let parse = |hex: &str| -> Result<gix::ObjectId> {
         hex.parse().map_err(|_| Error::failure("damaged record"))
     };
@@ -98,6 +96,7 @@ fn show_diff(repo: &gix::Repository, up: &Upgrade) -> Result<()> {
     )?;
     let mut text = String::new();
     crate::diff::unified(repo, &changes, &mut text, None)?;
+    let text = escape::terminal(&text, false);
     match crate::ui::progress::pager_command(Some(repo))
         .and_then(|p| crate::ui::progress::spawn_pager(&p))
     {
@@ -106,7 +105,7 @@ fn show_diff(repo: &gix::Repository, up: &Upgrade) -> Result<()> {
             drop(stdin);
             crate::ui::progress::finish_pager();
         }
-        None => eprint!("{text}"),
+        None => ui.eprint(&text),
     }
     Ok(())
 }
@@ -160,7 +159,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
     let (mut approved, mut rejected, mut skipped) = (0, 0, 0);
     let mut code = 0;
     'upgrades: for (n, up) in pending.iter().enumerate() {
-        eprint!("{}", header(ui, up));
+        ui.eprint(&header(ui, up));
         loop {
             let choice = Select::with_theme(theme)
                 .with_prompt(format!("[{}/{}] {}", n + 1, total, up.id))
@@ -186,36 +185,41 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                     drop(spinner);
                     match outcome {
                         Ok(ApproveOutcome::Applied(u)) => {
-                            eprintln!(
-                                "{} applied {} to {}",
+                            ui.eprint(&format!(
+                                "{} applied {} to {}\n",
                                 ui.paint_err(Style::Good, ui.check()),
                                 u.id,
-                                u.record.target
-                            );
+                                escape::text(&u.record.target)
+                            ));
                             approved += 1;
                         }
                         Ok(ApproveOutcome::Recorded(u)) => {
-                            eprintln!(
-                                "{} approved {} ({})",
+                            ui.eprint(&format!(
+                                "{} approved {} ({})\n",
                                 ui.paint_err(Style::Good, ui.check()),
                                 u.id,
                                 u.record.state
-                            );
+                            ));
                             approved += 1;
                         }
                         Ok(ApproveOutcome::TestsFailed(u)) => {
-                            eprintln!(
-                                "{} tests failed; {} is failed and {} untouched",
+                            ui.eprint(&format!(
+                                "{} tests failed; {} is failed and {} untouched\n",
                                 ui.paint_err(Style::Bad, ui.cross()),
                                 u.id,
-                                u.record.target
-                            );
+                                escape::text(&u.record.target)
+                            ));
                             code = crate::error::EXIT_TESTS_FAILED;
                         }
                         Err(e) => {
-                            eprintln!("{} {e}", ui.paint_err(Style::Bad, "error:"));
+                            let msg = escape::text(&e.to_string()).into_owned();
+                            ui.eprint(&format!("{} {msg}\n", ui.paint_err(Style::Bad, "error:")));
                             for h in &e.hints {
-                                eprintln!("{} {h}", ui.paint_err(Style::Warn, "hint:"));
+                                ui.eprint(&format!(
+                                    "{} {}\n",
+                                    ui.paint_err(Style::Warn, "hint:"),
+                                    escape::text(h)
+                                ));
                             }
                             code = code.max(e.kind.exit_code());
                         }
@@ -235,17 +239,22 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                         },
                     ) {
                         Ok(u) => {
-                            eprintln!("{} rejected {}", ui.paint_err(Style::Bad, ui.cross()), u.id);
+                            ui.eprint(&format!(
+                                "{} rejected {}\n",
+                                ui.paint_err(Style::Bad, ui.cross()),
+                                u.id
+                            ));
                             rejected += 1;
                         }
                         Err(e) => {
-                            eprintln!("{} {e}", ui.paint_err(Style::Bad, "error:"));
+                            let msg = escape::text(&e.to_string()).into_owned();
+                            ui.eprint(&format!("{} {msg}\n", ui.paint_err(Style::Bad, "error:")));
                             code = code.max(e.kind.exit_code());
                         }
                     }
                     continue 'upgrades;
                 }
-                Some(2) => show_diff(&repo, up)?,
+                Some(2) => show_diff(ui, &repo, up)?,
                 Some(3) => {
                     skipped += 1;
                     continue 'upgrades;

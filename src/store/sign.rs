@@ -79,7 +79,15 @@ pub enum Signature {
     Unsigned,
     /// A good signature by this principal (an email for ssh, the key's uid for openpgp).
     Good(String),
-    /// Signed, but it does not verify (or the signer is unknown); why.
+    /// A cryptographically good signature by a key nobody allowed: not in the
+    /// allowed signers file (ssh) or not in the keyring (openpgp).
+    UnknownKey {
+        /// The key as git names it (`ED25519 key SHA256:…`, or an openpgp key id).
+        key: String,
+        /// Where the key would have to be listed.
+        missing_from: &'static str,
+    },
+    /// Signed, but it does not verify; why.
     Bad(String),
 }
 
@@ -89,9 +97,36 @@ impl Signature {
         match self {
             Signature::Unsigned => "unsigned".into(),
             Signature::Good(p) => format!("good signature by {p}"),
+            Signature::UnknownKey { key, missing_from } => {
+                format!("signed by a key not in the {missing_from} ({key})")
+            }
             Signature::Bad(why) => format!("bad signature: {why}"),
         }
     }
+}
+
+/// A signature git checked but could not tie to an allowed signer: ssh's
+/// `Good "git" signature with <key>` followed by `No principal matched.`, or
+/// openpgp's `NO_PUBKEY`. None for anything else.
+fn unknown_key(text: &str) -> Option<Signature> {
+    if text.contains("Unable to open allowed keys file") {
+        return None;
+    }
+    if text.lines().any(|l| l.trim() == "No principal matched.") {
+        let key = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Good \"git\" signature with "))?;
+        return Some(Signature::UnknownKey {
+            key: key.trim().to_string(),
+            missing_from: "allowed signers file",
+        });
+    }
+    let line = text.lines().find(|l| l.contains("[GNUPG:] NO_PUBKEY "))?;
+    let key = line.split_whitespace().nth(2).unwrap_or("").to_string();
+    Some(Signature::UnknownKey {
+        key: format!("openpgp key {key}"),
+        missing_from: "keyring",
+    })
 }
 
 /// True when the commit carries a `gpgsig` header.
@@ -123,9 +158,14 @@ pub fn verify(
     let text =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
+        if let Some(unknown) = unknown_key(&text) {
+            return Ok(unknown);
+        }
+        // ssh prints `Good "git" signature with …` before saying why it still
+        // fails; the reason is the first other line.
         let first = text
             .lines()
-            .find(|l| !l.trim().is_empty())
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with("Good \"git\" signature"))
             .unwrap_or("does not verify")
             .trim();
         return Ok(Signature::Bad(first.to_string()));
@@ -146,4 +186,32 @@ pub fn verify(
     Ok(Signature::Bad(
         "git accepted the signature but named no signer".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlisted_keys_are_not_bad_signatures() {
+        // What git 2.47 prints for an ssh key missing from the allowed signers file.
+        let ssh = "Good \"git\" signature with ED25519 key SHA256:KhJ4KuTkRRNiDOz\nNo principal matched.\n";
+        let sig = unknown_key(ssh).unwrap();
+        assert_eq!(
+            sig.describe(),
+            "signed by a key not in the allowed signers file (ED25519 key SHA256:KhJ4KuTkRRNiDOz)"
+        );
+        let gpg = "[GNUPG:] NEWSIG\n[GNUPG:] ERRSIG 0123ABCD 1 10 00 1700000000 9 -\n[GNUPG:] NO_PUBKEY 0123ABCD\n";
+        assert_eq!(
+            unknown_key(gpg).unwrap().describe(),
+            "signed by a key not in the keyring (openpgp key 0123ABCD)"
+        );
+        // A signature that does not verify stays bad.
+        let bad =
+            "Could not verify signature.\nSignature verification failed: incorrect signature\n";
+        assert_eq!(unknown_key(bad), None);
+        // No allowed signers file at all is not a "good" signature either.
+        let none = "Good \"git\" signature with ED25519 key SHA256:won3\nUnable to open allowed keys file \"/x\": No such file or directory\nsig_find_principals: sshsig_find_principal: No such file or directory\nNo principal matched.\n";
+        assert_eq!(unknown_key(none), None);
+    }
 }

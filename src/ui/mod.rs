@@ -1,7 +1,10 @@
 //! Everything that touches the terminal: colour and TTY decisions, aligned
 //! tables, relative times, marks, the pager and the test spinner. Domain
-//! modules never print; commands render through a [`Ui`].
+//! modules never print; commands render through a [`Ui`], whose writers pass
+//! every line through [`escape::terminal`] (or [`escape::json`] for JSON), so
+//! no control character from data reaches the terminal.
 
+pub mod escape;
 pub mod json;
 pub mod progress;
 pub mod render;
@@ -164,29 +167,58 @@ impl Ui {
         }
     }
 
-    /// Write a line to stdout.
+    /// `text` made safe for stdout: [`escape::json`] in JSON mode, else
+    /// [`escape::terminal`] keeping only our own colour sequences.
+    fn guard<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.json {
+            escape::json(text)
+        } else {
+            escape::terminal(text, self.color)
+        }
+    }
+
+    /// Write a line to stdout (through the escaping guard).
     pub fn line(&mut self, text: &str) -> Result<()> {
+        let safe = self.guard(text);
+        self.out.write_all(safe.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Write a line of a diff's body. On a terminal (or the pager) it passes
+    /// the guard like any line; into a pipe or file it is written byte for
+    /// byte, so the output stays a patch `git apply` takes. Paths in diff
+    /// headers are quoted by `diff::unified` either way.
+    pub fn diff_line(&mut self, text: &str) -> Result<()> {
+        if self.stdout_tty {
+            return self.line(text);
+        }
         self.out.write_all(text.as_bytes())?;
         self.out.write_all(b"\n")?;
         Ok(())
     }
 
-    /// Write raw bytes to stdout.
+    /// Write bytes to stdout (through the escaping guard; they are UTF-8 JSON
+    /// or text, anything else is decoded lossily).
     pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
-        self.out.write_all(bytes)?;
+        let text = String::from_utf8_lossy(bytes);
+        let safe = self.guard(&text);
+        self.out.write_all(safe.as_bytes())?;
         Ok(())
     }
 
     /// Write one JSON value as a line.
     pub fn json_line<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
-        serde_json::to_writer(&mut self.out, value).map_err(std::io::Error::from)?;
+        let text = serde_json::to_string(value).map_err(std::io::Error::from)?;
+        self.out.write_all(escape::json(&text).as_bytes())?;
         self.out.write_all(b"\n")?;
         Ok(())
     }
 
     /// Write one JSON value, pretty-printed.
     pub fn json_pretty<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
-        serde_json::to_writer_pretty(&mut self.out, value).map_err(std::io::Error::from)?;
+        let text = serde_json::to_string_pretty(value).map_err(std::io::Error::from)?;
+        self.out.write_all(escape::json(&text).as_bytes())?;
         self.out.write_all(b"\n")?;
         Ok(())
     }
@@ -200,13 +232,25 @@ impl Ui {
     /// A message on stderr (suppressed by `--quiet`).
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            self.eprint(&format!("{text}\n"));
         }
     }
 
     /// A warning on stderr (always shown).
     pub fn warn(&self, text: &str) {
-        eprintln!("{} {text}", self.paint_err(Style::Warn, "warning:"));
+        self.eprint(&format!(
+            "{} {}\n",
+            self.paint_err(Style::Warn, "warning:"),
+            escape::text(text)
+        ));
+    }
+
+    /// Write `text` to stderr as is but for the escaping guard (keeping only
+    /// our colour sequences when stderr is coloured).
+    pub fn eprint(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(escape::terminal(text, self.color_err).as_bytes());
+        let _ = err.flush();
     }
 
     /// Route stdout through the user's pager (as git does), when it is a terminal.

@@ -43,7 +43,7 @@ impl Reporter for Spinner {
             Progress::TestsStarted { id, command } => {
                 self.label = format!("testing {id}");
                 if self.verbose {
-                    eprintln!("running tests for {id}: {command}");
+                    eprintln!("running tests for {id}: {}", super::escape::text(command));
                 }
                 if let Some(bar) = &self.bar {
                     bar.reset_elapsed();
@@ -60,7 +60,7 @@ impl Reporter for Spinner {
                 if let Some(bar) = &self.bar {
                     let ms = tick.elapsed.as_millis() as u64;
                     let width = 60usize;
-                    let last: String = tick.last_line.chars().take(width).collect();
+                    let last = super::escape::text_max(tick.last_line, width);
                     bar.set_message(format!(
                         "{}  {}  {}",
                         self.label,

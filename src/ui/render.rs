@@ -1,5 +1,6 @@
 //! Human rendering of upgrades and events: tables, panels and detail views.
 
+use super::escape::{self, text_max};
 use super::{fit, Style, Ui};
 use crate::error::Result;
 use crate::record::{Record, State, TestResult};
@@ -7,9 +8,16 @@ use crate::store::{LoggedEvent, Upgrade};
 use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
 use crate::trust::Tally;
 
-/// The short form of a hash.
-pub fn short(hex: &str) -> &str {
-    &hex[..hex.len().min(10)]
+/// The short form of a hash: its first 10 characters, made safe (a damaged
+/// record's "hash" may be any string; this never slices inside a character).
+pub fn short(hex: &str) -> String {
+    let cut = hex.char_indices().nth(10).map_or(hex, |(i, _)| &hex[..i]);
+    escape::text(cut).into_owned()
+}
+
+/// An identity (`Name <email>`) from a record or an event, made safe to print.
+pub fn who(identity: &str) -> String {
+    text_max(identity, 200)
 }
 
 /// "2h ago" for an RFC 3339 timestamp.
@@ -36,7 +44,10 @@ pub fn tests_summary(ui: &Ui, tests: &Option<TestResult>) -> String {
         None => ui.paint(Style::Dim, "not run"),
         Some(t) => match t.passed {
             Some(true) => ui.paint(Style::Good, &format!("{} passed", ui.check())),
-            Some(false) => ui.paint(Style::Bad, &format!("{} {}", ui.cross(), t.status)),
+            Some(false) => ui.paint(
+                Style::Bad,
+                &format!("{} {}", ui.cross(), escape::text(&t.status)),
+            ),
             None => ui.paint(Style::Dim, "not configured"),
         },
     }
@@ -55,21 +66,20 @@ pub fn detail(
     ui.line(&format!("{title}  {}", state(ui, r.state)))?;
     let desc = r.description.replace('\t', "    ");
     for line in desc.lines() {
-        let clean: String = line.chars().filter(|c| !c.is_control()).collect();
-        ui.line(&format!("    {clean}"))?;
+        ui.line(&format!("    {}", escape::text(line)))?;
     }
     ui.line("")?;
     let rows: Vec<(&str, String)> = vec![
-        ("Target", r.target.clone()),
-        ("Head", short(&r.head).to_string()),
-        ("Base", short(&r.base).to_string()),
+        ("Target", escape::text(&r.target).into_owned()),
+        ("Head", short(&r.head)),
+        ("Base", short(&r.base)),
         (
             "Proposed",
             format!(
                 "{} by {} ({})",
                 age(&r.proposed_at),
-                r.proposed_by,
-                r.proposed_at
+                who(&r.proposed_by),
+                escape::text(&r.proposed_at)
             ),
         ),
         (
@@ -97,9 +107,9 @@ pub fn detail(
     if let Some(u) = &r.urgent {
         let text = format!(
             "URGENT bypass by {} {}: {}{}",
-            u.by,
+            who(&u.by),
             age(&u.at),
-            crate::record::sanitize_line(&u.reason, 200),
+            text_max(&u.reason, 200),
             if u.tests_skipped {
                 " (tests skipped)"
             } else {
@@ -136,26 +146,31 @@ pub fn detail(
             let comment = a
                 .comment
                 .as_deref()
-                .map(|c| format!(": {}", crate::record::sanitize_line(c, 200)))
+                .map(|c| format!(": {}", text_max(c, 200)))
                 .unwrap_or_default();
             let mark = if note.contains("does not count") || a.head != r.head {
                 ui.cross()
             } else {
                 ui.check()
             };
-            ui.line(&format!("  {mark} {} {}{note}{comment}", a.by, age(&a.at)))?;
+            ui.line(&format!(
+                "  {mark} {} {}{}{comment}",
+                who(&a.by),
+                age(&a.at),
+                escape::text(&note)
+            ))?;
         }
     }
     if let Some(c) = &r.closed {
         let reason = c
             .reason
             .as_deref()
-            .map(|x| format!(": {}", crate::record::sanitize_line(x, 200)))
+            .map(|x| format!(": {}", text_max(x, 200)))
             .unwrap_or_default();
         ui.line(&format!(
             "{}  by {} {}{reason}",
             ui.paint(Style::Bold, &fit("Closed", 9)),
-            c.by,
+            who(&c.by),
             age(&c.at)
         ))?;
     }
@@ -163,7 +178,7 @@ pub fn detail(
         ui.line(&format!(
             "{}  by {} {} ({} -> {})",
             ui.paint(Style::Bold, &fit("Landed", 9)),
-            l.by,
+            who(&l.by),
             age(&l.at),
             short(&l.previous_target),
             short(&l.new_target)
@@ -177,11 +192,11 @@ pub fn detail(
         } else {
             format!("+{} -{}", f.added, f.removed)
         };
-        let path = crate::record::sanitize_line(&f.path, 200);
         ui.line(&format!(
-            "  {}  {}  {path}",
-            fit(&f.status, 12),
-            fit(&counts, 12)
+            "  {}  {}  {}",
+            fit(&escape::text(&f.status), 12),
+            fit(&counts, 12),
+            escape::path(&f.path)
         ))?;
     }
     if let Some(t) = &r.tests {
@@ -190,7 +205,7 @@ pub fn detail(
             ui.line(&ui.paint(Style::Bold, "Test output (end)"))?;
             let lines: Vec<&str> = t.output.lines().collect();
             for l in &lines[lines.len().saturating_sub(20)..] {
-                ui.line(&format!("  {}", crate::record::sanitize_line(l, 300)))?;
+                ui.line(&format!("  {}", text_max(l, 300)))?;
             }
         }
     }
@@ -214,7 +229,7 @@ fn tests_line(ui: &Ui, tests: &Option<TestResult>) -> String {
                     "{summary} in {} on {} ({})",
                     short_duration_ms(t.duration_ms),
                     short(&t.commit),
-                    crate::record::sanitize_line(cmd, 80)
+                    text_max(cmd, 80)
                 ),
                 None => format!("{summary} (no [test] command in .upgrades.toml)"),
             }
@@ -228,11 +243,11 @@ pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
     let mut extra = String::new();
     for key in ["reason", "comment", "status", "target"] {
         if let Some(v) = ev.details.get(key).and_then(|v| v.as_str()) {
-            extra.push_str(&format!(" {key}={}", crate::record::sanitize_line(v, 80)));
+            extra.push_str(&format!(" {key}={}", text_max(v, 80)));
         }
     }
     let id = if with_id {
-        format!("{} ", ui.paint(Style::Id, &ev.id))
+        format!("{} ", ui.paint(Style::Id, &escape::text(&ev.id)))
     } else {
         String::new()
     };
@@ -240,7 +255,7 @@ pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
     ui.line(&format!(
         "  {}  {id}{name}  {}{}",
         ui.paint(Style::Dim, &rfc3339(e.time)),
-        ev.actor,
+        who(&ev.actor),
         ui.paint(Style::Dim, &extra)
     ))
 }
@@ -248,8 +263,9 @@ pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
 /// Colour a unified diff as git does, with word-level highlights: when a run
 /// of removed lines is followed by as many added lines, the words that differ
 /// within each pair are shown in reverse video.
+/// Lines are split at `\n` only, so a `\r` in a file's content is kept.
 pub fn color_diff(ui: &Ui, text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
     let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     let is_meta = |l: &str| {

@@ -232,7 +232,21 @@ fn forge_record(env: &TestEnv, repo: &Path, id: &str, edit: impl Fn(&mut serde_j
     args.push("-F".into());
     args.push(msg_path.display().to_string());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let commit = env.git(repo, &args);
+    // The same author as the replaced event: its actor must stay its author.
+    let who = env.git(repo, &["log", "-1", "--format=%an%n%ae", &tip]);
+    let (name, email) = who.split_once('\n').unwrap();
+    let out = env
+        .git_cmd(repo, &args)
+        .env("GIT_AUTHOR_NAME", name)
+        .env("GIT_AUTHOR_EMAIL", email)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let commit = String::from_utf8(out.stdout).unwrap().trim().to_string();
     env.git(repo, &["update-ref", &notes, &commit, &tip]);
 }
 
@@ -256,8 +270,9 @@ fn hostile_strings_never_reach_the_terminal_raw() {
         .ok();
     // Identities and a key name from "a remote": written with plain git.
     let evil = "Eve \x1b[31m<eve@example.com>\x1b]0;t\x07";
+    // (A forged `proposed_by` is refused outright: it must equal the
+    // proposal event's author. `closed.by` is display only.)
     forge_record(&env, &repo, &id, |r| {
-        r["proposed_by"] = evil.into();
         r["closed"]["by"] = evil.into();
     });
     env.branch_commit(&repo, "g", "main", "g.txt", "g\n");

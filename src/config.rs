@@ -51,6 +51,8 @@ pub struct PolicySection {
     pub approvers: Option<Vec<String>>,
     /// Approvals must be signed (default false).
     pub require_signed_approvals: Option<bool>,
+    /// Approvals must be signed when the change touches one of these paths.
+    pub signed_paths: Option<Vec<String>>,
     /// Size limit in changed lines (default 10000).
     pub max_diff_lines: Option<u64>,
     /// Paths whose change flags a proposal (default: the policy file).
@@ -100,6 +102,8 @@ pub struct Policy {
     pub approvers: Vec<String>,
     /// Approvals must be signed.
     pub require_signed_approvals: bool,
+    /// Approvals must be signed for changes touching these globs.
+    pub signed_paths: Vec<String>,
     /// Size limit in changed lines.
     pub max_diff_lines: u64,
     /// Protected paths (exact paths or globs).
@@ -140,6 +144,7 @@ impl Default for Policy {
             allow_self_approval: false,
             approvers: Vec::new(),
             require_signed_approvals: false,
+            signed_paths: Vec::new(),
             max_diff_lines: 10_000,
             protected_paths: vec![POLICY_FILE.to_string()],
             allow_urgent: false,
@@ -195,6 +200,9 @@ impl Policy {
         if let Some(paths) = &file.policy.protected_paths {
             globs("policy.protected_paths", paths)?;
         }
+        if let Some(paths) = &file.policy.signed_paths {
+            globs("policy.signed_paths", paths)?;
+        }
         if let Some(paths) = file.auto_approve.as_ref().and_then(|a| a.paths.as_ref()) {
             globs("auto_approve.paths", paths)?;
         }
@@ -239,6 +247,7 @@ impl Policy {
             require_signed_approvals: p
                 .require_signed_approvals
                 .unwrap_or(d.require_signed_approvals),
+            signed_paths: p.signed_paths.unwrap_or_default(),
             max_diff_lines: p.max_diff_lines.unwrap_or(d.max_diff_lines),
             protected_paths: p.protected_paths.unwrap_or(d.protected_paths),
             allow_urgent: p.allow_urgent.unwrap_or(d.allow_urgent),
@@ -248,6 +257,12 @@ impl Policy {
             prune_after_secs: dur("policy.prune_after", &p.prune_after, d.prune_after_secs)?,
             auto_approve,
         })
+    }
+
+    /// True when approvals of a change touching `paths` must be signed.
+    pub fn requires_signatures<'a>(&self, mut paths: impl Iterator<Item = &'a str>) -> bool {
+        self.require_signed_approvals
+            || paths.any(|p| self.signed_paths.iter().any(|g| glob_match(g, p)))
     }
 
     /// True if `path` is the policy file or matches a protected path.

@@ -192,12 +192,37 @@ fn table(ui: &mut Ui, ups: &[(String, Summary)]) -> Result<()> {
     Ok(())
 }
 
+/// `signed`, `signed-paths` or `claimed`: how approvals on `target` are
+/// authenticated under its committed policy (`claimed` when unreadable).
+fn identity_mode(store: &Store<'_>, target: &str) -> &'static str {
+    let policy = crate::ops::branch_tip(store, target)
+        .and_then(|tip| crate::ops::policy_at(store.repo, target, tip));
+    match policy {
+        Ok(p) if p.require_signed_approvals => "signed",
+        Ok(p) if !p.signed_paths.is_empty() => "signed-paths",
+        _ => "claimed",
+    }
+}
+
 /// Run `status`: the pending panel with its count, then recent history.
 pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     let (ups, bad) = load_all(ui)?;
     let (pending, mut closed): (Vec<_>, Vec<_>) = ups.iter().partition(|(_, l)| l.state.is_open());
     closed.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(a.0.cmp(&b.0)));
     closed.truncate(args.history);
+    // How approvals on each pending target prove who gave them (docs/TRUST.md).
+    let mut identity: std::collections::BTreeMap<String, &'static str> = Default::default();
+    if !pending.is_empty() {
+        let repo = super::open_repo(ui)?;
+        let store = Store::new(&repo);
+        for (_, l) in &pending {
+            let target = l.summary()?.target;
+            if !identity.contains_key(&target) {
+                let mode = identity_mode(&store, &target);
+                identity.insert(target, mode);
+            }
+        }
+    }
     if ui.json {
         let join = |items: &[&(String, Listing)]| -> String {
             let parts: Vec<String> = items
@@ -216,8 +241,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         } else {
             format!("[\n{}\n]", damaged.join(",\n"))
         };
+        let identity = serde_json::to_string(&identity).map_err(std::io::Error::from)?;
         ui.line(&format!(
-            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {}\n}}",
+            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity}\n}}",
             pending.len(),
             join(&pending),
             join(&closed),
@@ -262,10 +288,16 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             s.removed,
             text_max(&paths, 60),
         ))?;
+        let mode = identity.get(&s.target).copied().unwrap_or("claimed");
         ui.line(&format!(
-            "      tests: {}  approvals: {}",
+            "      tests: {}  approvals: {} ({})",
             painted_tests(ui, &s.tests, 0),
-            s.approvals
+            s.approvals,
+            match mode {
+                "signed" => "signed",
+                "signed-paths" => "signed for policy.signed_paths, else claimed",
+                _ => "unsigned: claimed identities",
+            }
         ))?;
     }
     if !closed.is_empty() {

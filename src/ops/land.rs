@@ -96,7 +96,8 @@ pub fn approve(
         // signature below), so it counts once stored.
         let count = tally.valid + 1;
         let complete = count >= policy.required_approvals as usize;
-        let sign = policy.require_signed_approvals || req.sign;
+        let required_signed = tally.signed;
+        let sign = required_signed || req.sign;
         let signers = if sign {
             Some(trust::allowed_signers(store.repo, &policy, tip)?)
         } else {
@@ -109,7 +110,7 @@ pub fn approve(
             };
             match sign::verify(store.repo, commit, signers.path.as_deref())? {
                 Signature::Good(p) if crate::repo::email_of(&p) == me => Ok(()),
-                other if policy.require_signed_approvals => Err(Error::denied(format!(
+                other if required_signed => Err(Error::denied(format!(
                     "your approval's signature does not count: {}",
                     match other {
                         Signature::Good(p) => format!("signed by {p}, not by {me}"),

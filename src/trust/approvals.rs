@@ -226,6 +226,32 @@ impl Judge<'_> {
     }
 }
 
+/// Whether this upgrade's approvals must be signed: always, or because the
+/// recomputed change touches one of `policy.signed_paths`.
+fn signatures_required(judge: &mut Judge<'_>) -> Result<bool> {
+    if judge.policy.require_signed_approvals {
+        return Ok(true);
+    }
+    if judge.policy.signed_paths.is_empty() {
+        return Ok(false);
+    }
+    let policy = judge.policy;
+    let change = judge.change()?;
+    Ok(policy.requires_signatures(change.files.iter().map(|f| f.path.as_str())))
+}
+
+/// Whether approvals of `history`'s current revision must be signed under `policy`.
+pub fn must_sign(store: &Store<'_>, history: &History, policy: &Policy) -> Result<bool> {
+    let mut judge = Judge {
+        store,
+        history,
+        policy,
+        signers: None,
+        change: None,
+    };
+    signatures_required(&mut judge)
+}
+
 /// Judge every approval event of the current head under `policy` (as
 /// committed at `target_tip`): one entry per identity, the best-judged
 /// event of each.
@@ -235,18 +261,17 @@ pub fn tally(
     policy: &Policy,
     target_tip: ObjectId,
 ) -> Result<Tally> {
-    let signers = if policy.require_signed_approvals {
-        Some(allowed_signers(store.repo, policy, target_tip)?)
-    } else {
-        None
-    };
     let mut judge = Judge {
         store,
         history,
         policy,
-        signers,
+        signers: None,
         change: None,
     };
+    let signed = signatures_required(&mut judge)?;
+    if signed {
+        judge.signers = Some(allowed_signers(store.repo, policy, target_tip)?);
+    }
     let mut approvals: Vec<Judged> = Vec::new();
     for a in history.current_approvals() {
         let key = email_of(&a.by);
@@ -266,6 +291,6 @@ pub fn tally(
         approvals,
         valid,
         required: policy.required_approvals as usize,
-        signed: policy.require_signed_approvals,
+        signed,
     })
 }

@@ -16,5 +16,5 @@ pub mod change;
 pub mod landing;
 
 pub use crate::replay::POLICY_ACTOR;
-pub use approvals::{allowed_signers, may_approve, tally, Judged, Proof, Tally};
+pub use approvals::{allowed_signers, may_approve, must_sign, tally, Judged, Proof, Tally};
 pub use change::{recompute, Change};

@@ -662,6 +662,10 @@ fn unsigned_approvals_are_labelled_as_claimed_identities() {
     );
     let text = env.run(&repo, &["show", &id]).ok().to_string();
     assert!(text.contains("identities are claimed"), "{text}");
+    let status = env.run(&repo, &["status"]).ok().to_string();
+    assert!(status.contains("unsigned: claimed identities"), "{status}");
+    let status = env.run(&repo, &["status", "--json"]).json();
+    assert_eq!(status["identity"]["main"], "claimed", "{status}");
     // Re-approving after the approval counts changes nothing.
     let before = env.refs(&repo);
     env.run_as("Bob", &repo, &["approve", &id, "--no-apply"])
@@ -727,4 +731,39 @@ fn an_oversized_note_is_refused_unread() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn signed_paths_require_signatures_only_where_they_match() {
+    if !has_ssh_keygen() {
+        eprintln!("ssh-keygen not available; skipping");
+        return;
+    }
+    let env = TestEnv::new();
+    let (bob_key, bob_pub) = keygen(&env, "bob");
+    let policy = format!(
+        "{PASSING}\n[policy]\nsigned_paths = [\"src/**\"]\nallowed_signers = \"signers\"\n"
+    );
+    let repo = env.repo("r", Some(&policy));
+    env.commit_on_main(
+        &repo,
+        &[("signers", &format!("bob@example.com {bob_pub}\n"))],
+        "signers",
+    );
+    env.branch_commit(&repo, "docs", "main", "docs/a.md", "a\n");
+    let docs = env.propose(&repo, "docs", "Docs", &["--no-test"]);
+    let run = env.run_as("Bob", &repo, &["approve", &docs, "--json"]);
+    assert_eq!(run.json()["state"], "applied", "{}", run.stderr);
+
+    env.branch_commit(&repo, "code", "main", "src/a.rs", "a\n");
+    let code = env.propose(&repo, "code", "Code", &["--no-test"]);
+    let before = env.refs(&repo);
+    env.run_as("Bob", &repo, &["approve", &code]).code(5);
+    assert_eq!(env.refs(&repo), before);
+    let show = env.run(&repo, &["show", &code, "--json"]).json();
+    assert_eq!(show["approval_status"]["identity"], "signed");
+    let benv = signing_env(&bob_key);
+    let benv: Vec<(&str, &str)> = benv.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = env.run_as_env("Bob", &repo, &["approve", &code, "--json"], &benv);
+    assert_eq!(run.json()["state"], "applied", "{}", run.stderr);
 }

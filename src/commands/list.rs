@@ -217,9 +217,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         let store = Store::new(&repo);
         for (_, l) in &pending {
             let target = l.summary()?.target;
-            if !identity.contains_key(&target) {
-                let mode = identity_mode(&store, &target);
-                identity.insert(target, mode);
+            if let std::collections::btree_map::Entry::Vacant(e) = identity.entry(target) {
+                let mode = identity_mode(&store, e.key());
+                e.insert(mode);
             }
         }
     }

@@ -396,6 +396,18 @@ fn rewritten_targets_heads_and_chains_are_refused() {
             }),
         ),
         (
+            "head",
+            Box::new(|| {
+                // The record (and the note's place) moved to another commit.
+                f.append(
+                    "Alice <alice@example.com>",
+                    "upgrade.tested",
+                    serde_json::json!({"status": "passed", "commit": head}),
+                    |r| r["head"] = other.clone().into(),
+                );
+            }),
+        ),
+        (
             "another head",
             Box::new(|| {
                 f.append(

@@ -76,6 +76,9 @@ _git__upgrades() {
             git__upgrades,util)
                 cmd="git__upgrades__subcmd__util"
                 ;;
+            git__upgrades,verify)
+                cmd="git__upgrades__subcmd__verify"
+                ;;
             git__upgrades__subcmd__help,apply)
                 cmd="git__upgrades__subcmd__help__subcmd__apply"
                 ;;
@@ -133,6 +136,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help,util)
                 cmd="git__upgrades__subcmd__help__subcmd__util"
                 ;;
+            git__upgrades__subcmd__help,verify)
+                cmd="git__upgrades__subcmd__help__subcmd__verify"
+                ;;
             git__upgrades__subcmd__help__subcmd__util,completions)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
@@ -173,7 +179,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,7 +279,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync util help"
+            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +589,20 @@ _git__upgrades() {
         git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__reap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1116,6 +1136,36 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__verify)
+            opts="-C -q -v -h -V --since --target --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
     esac
 }
 
@@ -1128,7 +1178,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync"
+	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1170,6 +1220,8 @@ _git_upgrades ()
 		flags="" ;;
 	sync)
 		flags="" ;;
+	verify)
+		flags="--since --target" ;;
 	esac
 	case "$cur" in
 	-*)

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand push 'Send the queue to a remote (one atomic, leased push)'
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
+            cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -323,6 +324,21 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;verify'= {
+            cand --since 'Audit only the moves after this commit'
+            cand --target 'The target name landings must name (default: from BRANCH)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;util'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
@@ -411,6 +427,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand push 'Send the queue to a remote (one atomic, leased push)'
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
+            cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -447,6 +464,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;pull'= {
         }
         &'git-upgrades;help;sync'= {
+        }
+        &'git-upgrades;help;verify'= {
         }
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'

@@ -81,6 +81,7 @@ pub enum Command {
     Push(commands::sync::PushArgs),
     Pull(commands::sync::PullArgs),
     Sync(commands::sync::SyncArgs),
+    Verify(commands::verify::VerifyArgs),
     #[command(hide = true)]
     Util(commands::util::UtilArgs),
 }
@@ -138,6 +139,7 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
         Some(Command::Maintain(a)) => commands::maintain::run(ui, &a),
         Some(Command::Init(a)) => commands::init::run(ui, &a),
         Some(Command::Push(a)) => commands::sync::push(ui, &a),
+        Some(Command::Verify(a)) => commands::verify::run(ui, &a),
         Some(Command::Pull(a)) => commands::sync::pull(ui, &a),
         Some(Command::Sync(a)) => commands::sync::sync(ui, &a),
         Some(Command::Util(a)) => commands::util::run(ui, &a),

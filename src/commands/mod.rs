@@ -16,6 +16,7 @@ pub mod rollback;
 pub mod show;
 pub mod sync;
 pub mod util;
+pub mod verify;
 
 use crate::error::Result;
 use crate::store::Upgrade;

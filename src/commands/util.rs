@@ -191,7 +191,7 @@ tests failed
 conflict: a concurrent update won, or the target is no longer a fast\-forward
 .TP
 \fB5\fR
-denied by policy
+denied by policy (for \fBverify\fR: a step of the history is not proven)
 .TP
 \fB6\fR
 no such upgrade
@@ -207,6 +207,9 @@ rolled\-back), \fBdescription\fR, \fBtarget\fR, \fBbase\fR, \fBhead\fR, \fBpropo
 \fBpolicy_change\fR, \fBupdated_at\fR, \fBseq\fR and \fBopen\fR; \fBshow\fR adds \fBevents\fR.
 \fBlog \-\-json\fR prints one event per line: \fBevent\fR, \fBid\fR, \fBactor\fR, \fBtime\fR,
 \fBseq\fR, \fBcommit\fR, \fBdetails\fR.
+\fBverify \-\-json\fR prints \fBtarget\fR, \fBtip\fR, \fBproven\fR, \fBviolations\fR and \fBsteps\fR
+(commit, previous, result: proven, violation or before\-adoption, upgrade, approvals, tests,
+landed_by, urgent, reason), newest first.
 .SH FILES
 .TP
 \fI.upgrades.toml\fR
@@ -235,6 +238,7 @@ git upgrades review
 git upgrades log \-\-follow \-\-json
 git upgrades sync origin
 git upgrades apply \-\-all        # CI merge queue
+git upgrades verify origin/main   # prove every landing since adoption (CI check)
 git for\-each\-ref refs/upgrades/  # the open queue, with plain git
 git log \-\-notes='upgrades/*' main
 .fi

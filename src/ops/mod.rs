@@ -14,7 +14,7 @@ pub use land::{
     apply, approve, is_ancestor, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,
 };
 pub use maintain::{maintain, Action, MaintainRequest};
-pub use propose::{propose, ProposeRequest, MAX_DESCRIPTION_BYTES};
+pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES};
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use rollback::rollback;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-use super::approvals::tally;
+use super::approvals::{tally, Tally};
 use crate::error::{Error, Result};
 use crate::ops::{is_ancestor, policy_at};
 use crate::record::State;
@@ -60,7 +60,7 @@ pub fn prove_landing(store: &Store<'_>, h: &History, target_tip: Option<ObjectId
 /// Why one landing step is (or is not) allowed by the policy committed at
 /// its previous target tip: complete verified approvals and a passing test
 /// on the landed head, or the urgent bypass that policy allows.
-pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<()> {
+pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<Justified> {
     let previous = oid(&l.previous_target)?;
     let policy = policy_at(store.repo, &h.target, previous)?;
     if let Some((_, skipped)) = &l.urgent {
@@ -77,7 +77,11 @@ pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<(
                 h.id
             )));
         }
-        return Ok(());
+        let tested = passing_test(h, l, &policy);
+        return Ok(Justified {
+            tally: None,
+            tested,
+        });
     }
     let t = tally(store, h, &policy, previous)?;
     if !t.complete() {
@@ -86,18 +90,37 @@ pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<(
             h.id, t.valid, t.required
         )));
     }
-    let tested = h
-        .tests
-        .iter()
-        .any(|f| f.commit == l.new_target && f.status == "passed")
-        || (policy.test_command.is_none() && h.tests.iter().any(|f| f.commit == l.new_target));
-    if !tested {
+    let tested = passing_test(h, l, &policy);
+    if tested.is_none() {
         return Err(Error::denied(format!(
             "upgrade {} has no passing test run on the landed head",
             h.id
         )));
     }
-    Ok(())
+    Ok(Justified {
+        tally: Some(t),
+        tested,
+    })
+}
+
+/// What justified a landing step.
+#[derive(Debug, Clone)]
+pub struct Justified {
+    /// The approvals, judged (None for an urgent landing).
+    pub tally: Option<Tally>,
+    /// The recorded test status on the landed head (`passed`, or
+    /// `not-configured` where the policy has no test command).
+    pub tested: Option<String>,
+}
+
+fn passing_test(h: &History, l: &LandingFact, policy: &crate::config::Policy) -> Option<String> {
+    h.tests
+        .iter()
+        .filter(|f| f.commit == l.new_target)
+        .find(|f| {
+            f.status == "passed" || (policy.test_command.is_none() && f.status == "not-configured")
+        })
+        .map(|f| f.status.clone())
 }
 
 /// How far a target may move from `from` towards `to` along landings that
@@ -136,7 +159,7 @@ pub fn explained_move(
                 continue;
             }
             match justify_step(store, h, l) {
-                Ok(()) => {
+                Ok(_) => {
                     at = new;
                     continue 'walk;
                 }

@@ -12,6 +12,7 @@
 //! Local commands, `pull` and (later) auditing all use this one module.
 
 pub mod approvals;
+pub mod audit;
 pub mod change;
 pub mod landing;
 

@@ -1,0 +1,127 @@
+//! `git upgrades verify`
+
+use clap::Args;
+use gix::ObjectId;
+
+use crate::error::{Error, Result};
+use crate::ops;
+use crate::store::Store;
+use crate::trust::audit::{self, Verdict};
+use crate::ui::{escape, Style, Ui};
+
+/// Prove a branch's history: every move after adoption landed through the queue
+///
+/// Walks the first-parent history of <BRANCH> (default: the default target)
+/// back to the adoption point (the first commit holding .upgrades.toml) or
+/// --since. Each move must be an applied upgrade from exactly the previous
+/// tip to exactly that commit, with approvals that verify under the policy
+/// committed at the previous tip (signatures where it requires them) and a
+/// passing test run on the landed commit, or the urgent bypass that policy
+/// allows. Upgrades are read from the local queue and from every remote's
+/// tracking refs (`git upgrades pull`). Exit 0 when every step is proven,
+/// 5 when any is not.
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// The branch or revision to audit (e.g. main, origin/main)
+    pub branch: Option<String>,
+    /// Audit only the moves after this commit
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// The target name landings must name (default: from BRANCH)
+    #[arg(long, value_name = "BRANCH")]
+    pub target: Option<String>,
+}
+
+/// The target name and tip for what the user named.
+fn resolve(store: &Store<'_>, args: &VerifyArgs) -> Result<(String, ObjectId)> {
+    let repo = store.repo;
+    let given = match &args.branch {
+        Some(b) => b.clone(),
+        None => ops::default_target(store)?,
+    };
+    if let Some(tip) = store.ref_tip(&format!("refs/heads/{given}"))? {
+        return Ok((args.target.clone().unwrap_or(given), tip));
+    }
+    if let Some(tip) = store.ref_tip(&format!("refs/remotes/{given}"))? {
+        let name = given.split_once('/').map(|(_, b)| b.to_string());
+        let target = args.target.clone().or(name).unwrap_or(given);
+        return Ok((target, tip));
+    }
+    let tip = ops::resolve_commit(repo, &given)?;
+    let target = args.target.clone().ok_or_else(|| {
+        Error::usage(format!(
+            "{given:?} is not a branch; name its target with --target <branch>"
+        ))
+    })?;
+    Ok((target, tip))
+}
+
+/// Run `verify`.
+pub fn run(ui: &mut Ui, args: &VerifyArgs) -> Result<u8> {
+    let repo = super::open_repo(ui)?;
+    let store = Store::new(&repo);
+    let (target, tip) = resolve(&store, args)?;
+    crate::ids::validate_branch_name(&target)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| ops::resolve_commit(&repo, s))
+        .transpose()?;
+    let audit = audit::verify(&store, &target, tip, since)?;
+    let code = if audit.violations > 0 { 5 } else { 0 };
+    if ui.json {
+        let mut j = serde_json::to_value(&audit).map_err(std::io::Error::from)?;
+        j["format"] = crate::ui::json::JSON_FORMAT.into();
+        ui.json_pretty(&j)?;
+        return Ok(code);
+    }
+    let short = |hex: &str| hex.chars().take(10).collect::<String>();
+    for s in &audit.steps {
+        let line = match s.result {
+            Verdict::Proven => {
+                let who: Vec<String> = s
+                    .approvals
+                    .iter()
+                    .filter(|a| a.counts)
+                    .map(|a| format!("{} [{}]", escape::text(&a.by), a.proof))
+                    .collect();
+                let how = match &s.urgent {
+                    Some(reason) => format!("URGENT: {}", escape::text_max(reason, 80)),
+                    None => format!("approved by {}", who.join(", ")),
+                };
+                format!(
+                    "{} {}  {}  {how}; tests {}; landed by {}",
+                    ui.paint(Style::Good, ui.check()),
+                    ui.paint(Style::Id, &short(&s.commit)),
+                    escape::text(s.upgrade.as_deref().unwrap_or("")),
+                    s.tests.as_deref().unwrap_or("skipped"),
+                    escape::text(s.landed_by.as_deref().unwrap_or("?")),
+                )
+            }
+            Verdict::Violation => format!(
+                "{} {}  {}",
+                ui.paint(Style::Bad, ui.cross()),
+                ui.paint(Style::Id, &short(&s.commit)),
+                escape::text(s.reason.as_deref().unwrap_or("")),
+            ),
+            Verdict::BeforeAdoption => format!(
+                "· {}  before adoption: {}",
+                ui.paint(Style::Id, &short(&s.commit)),
+                s.reason.as_deref().unwrap_or(""),
+            ),
+        };
+        ui.line(&line)?;
+    }
+    let summary = format!(
+        "{target} at {}: {} landed steps proven, {} violations",
+        short(&audit.tip),
+        audit.proven,
+        audit.violations
+    );
+    if audit.violations > 0 {
+        ui.line(&ui.paint(Style::Bad, &summary))?;
+    } else {
+        ui.line(&summary)?;
+    }
+    Ok(code)
+}

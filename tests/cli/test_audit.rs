@@ -1,0 +1,132 @@
+//! `verify`: the target's history proven from git objects alone.
+
+use crate::common::{TestEnv, PASSING};
+
+fn land(env: &TestEnv, repo: &std::path::Path, branch: &str, file: &str) -> String {
+    env.branch_commit(repo, branch, "main", file, &format!("{file}\n"));
+    let id = env.propose(repo, branch, &format!("Change {file}"), &[]);
+    let run = env.run_as("Bob", repo, &["approve", &id, "--json"]);
+    assert_eq!(run.json()["state"], "applied", "{}", run.stderr);
+    id
+}
+
+#[test]
+fn a_history_made_through_the_queue_is_proven() {
+    let env = TestEnv::new();
+    let repo = env.repo(
+        "r",
+        Some(&format!("{PASSING}\n[policy]\nallow_urgent = true\n")),
+    );
+    let a = land(&env, &repo, "a", "a.txt");
+    // An urgent landing, logged with its reason.
+    env.branch_commit(&repo, "u", "main", "u.txt", "u\n");
+    let u = env.propose(&repo, "u", "Hotfix", &["--no-test"]);
+    env.run(&repo, &["apply", &u, "--urgent", "--reason", "prod down"])
+        .ok();
+    // A landing that was rolled back is no longer part of the history.
+    let r = land(&env, &repo, "r", "r.txt");
+    env.run(&repo, &["rollback", &r]).ok();
+    let b = land(&env, &repo, "b", "b.txt");
+
+    let run = env.run(&repo, &["verify"]);
+    run.ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].contains(&b) && lines[0].contains("approved by Bob"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[1].contains(&u) && lines[1].contains("URGENT: prod down"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[2].contains(&a), "{}", run.stdout);
+    assert!(lines[3].contains("before adoption"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("3 landed steps proven, 0 violations"),
+        "{}",
+        run.stdout
+    );
+
+    let j = env.run(&repo, &["verify", "main", "--json"]).json();
+    assert_eq!(j["proven"], 3);
+    assert_eq!(j["violations"], 0);
+    assert_eq!(j["steps"][0]["result"], "proven");
+    assert_eq!(j["steps"][0]["upgrade"], b.as_str());
+    assert_eq!(j["steps"][0]["approvals"][0]["proof"], "claimed");
+    assert_eq!(j["steps"][0]["tests"], "passed");
+    assert_eq!(j["steps"][3]["result"], "before-adoption");
+}
+
+#[test]
+fn a_direct_commit_is_a_violation_naming_it() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    land(&env, &repo, "a", "a.txt");
+    env.commit_on_main(&repo, &[("direct.txt", "x\n")], "pushed around the queue");
+    let direct = env.git(&repo, &["rev-parse", "main"]);
+    land(&env, &repo, "b", "b.txt");
+    let run = env.run(&repo, &["verify"]);
+    run.code(5);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(&direct[..10]))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.contains("not landed through the queue"), "{line}");
+    assert!(
+        run.stdout.contains("2 landed steps proven, 1 violations"),
+        "{}",
+        run.stdout
+    );
+    // Only what came after it: proven.
+    env.run(&repo, &["verify", "--since", &direct]).ok();
+}
+
+#[test]
+fn adoption_is_the_first_policy_commit_and_remotes_are_audited() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", None);
+    env.commit_on_main(&repo, &[("old.txt", "x\n")], "before the queue");
+    env.commit_on_main(&repo, &[(".upgrades.toml", PASSING)], "adopt");
+    let adopted = env.git(&repo, &["rev-parse", "main"]);
+    land(&env, &repo, "a", "a.txt");
+    let run = env.run(&repo, &["verify"]);
+    run.ok();
+    let last = run.stdout.lines().rev().nth(1).unwrap();
+    assert!(
+        last.contains(&adopted[..10]) && last.contains("first committed here"),
+        "{}",
+        run.stdout
+    );
+
+    // A clone audits the remote's branch with the queue it pulled.
+    let hub = env.path().join("hub.git");
+    env.git(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.to_str().unwrap(),
+            hub.to_str().unwrap(),
+        ],
+    );
+    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
+    env.run(&repo, &["push"]).ok();
+    let ci = env.path().join("ci");
+    env.git(
+        env.path(),
+        &["clone", "-q", hub.to_str().unwrap(), ci.to_str().unwrap()],
+    );
+    env.run(&ci, &["verify", "origin/main"]).code(5);
+    env.run(&ci, &["pull"]).ok();
+    env.run(&ci, &["verify", "origin/main"]).ok();
+    let bad = env.run(&ci, &["verify", "nonsense"]);
+    assert!(
+        bad.code != 0 && bad.stderr.contains("nonsense"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -28,6 +28,9 @@ _git__upgrades() {
             git__upgrades,help)
                 cmd="git__upgrades__subcmd__help"
                 ;;
+            git__upgrades,hook)
+                cmd="git__upgrades__subcmd__hook"
+                ;;
             git__upgrades,init)
                 cmd="git__upgrades__subcmd__init"
                 ;;
@@ -90,6 +93,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,help)
                 cmd="git__upgrades__subcmd__help__subcmd__help"
+                ;;
+            git__upgrades__subcmd__help,hook)
+                cmd="git__upgrades__subcmd__help__subcmd__hook"
                 ;;
             git__upgrades__subcmd__help,init)
                 cmd="git__upgrades__subcmd__help__subcmd__init"
@@ -179,7 +185,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,7 +285,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify util help"
+            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,6 +341,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__hook)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -614,8 +634,30 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__hook)
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version pre-receive"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__init)
-            opts="-C -q -v -h -V --force --display-notes --remote --test-command --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --force --display-notes --remote --test-command --hub --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1178,7 +1220,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify"
+	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1213,7 +1255,7 @@ _git_upgrades ()
 	maintain)
 		flags="--dry-run" ;;
 	init)
-		flags="--force --display-notes --remote --test-command" ;;
+		flags="--force --display-notes --remote --test-command --hub" ;;
 	push)
 		flags="" ;;
 	pull)
@@ -1222,6 +1264,8 @@ _git_upgrades ()
 		flags="" ;;
 	verify)
 		flags="--since --target" ;;
+	hook)
+		flags="" ;;
 	esac
 	case "$cur" in
 	-*)

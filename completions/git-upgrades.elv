@@ -48,6 +48,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
+            cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -275,6 +276,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand --force 'Overwrite an existing .upgrades.toml'
             cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
+            cand --hub 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -327,6 +329,19 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;verify'= {
             cand --since 'Audit only the moves after this commit'
             cand --target 'The target name landings must name (default: from BRANCH)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;hook'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
@@ -428,6 +443,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
+            cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -466,6 +482,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;sync'= {
         }
         &'git-upgrades;help;verify'= {
+        }
+        &'git-upgrades;help;hook'= {
         }
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'

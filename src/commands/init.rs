@@ -28,6 +28,55 @@ pub struct InitArgs {
     /// The test command (default: detected)
     #[arg(long, value_name = "COMMAND")]
     pub test_command: Option<String>,
+    /// On a hub (a bare repository): install the pre-receive hook that
+    /// enforces the queue on every push (idempotent; --force replaces a
+    /// hook that is not ours)
+    #[arg(long)]
+    pub hub: bool,
+}
+
+/// Marks a hook written by `init --hub`, so running it again is idempotent.
+const HOOK_MARKER: &str = "# installed by git upgrades init --hub";
+
+/// Install `hooks/pre-receive` running this binary's gate.
+fn install_hub_hook(repo: &gix::Repository, force: bool) -> Result<String> {
+    if !repo.is_bare() {
+        return Err(Error::usage("--hub is for the hub: a bare repository")
+            .hint("run it there: git -C /srv/project.git upgrades init --hub"));
+    }
+    let hooks = repo.common_dir().join("hooks");
+    let path = hooks.join("pre-receive");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if !existing.contains(HOOK_MARKER) && !force {
+            return Err(Error::failure(format!(
+                "{} exists and was not installed by git-upgrades",
+                path.display()
+            ))
+            .hint("merge it by hand, or replace it with --force"));
+        }
+    }
+    // The absolute path of this program, so a server whose PATH differs runs it too.
+    let program = std::env::current_exe()
+        .ok()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("git-upgrades"))
+        })
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "git-upgrades".into());
+    let quoted = format!("'{}'", program.replace('\'', "'\\''"));
+    let script = format!(
+        "#!/bin/sh\n{HOOK_MARKER}\n# Every push is judged by the queue's rules (docs/TRUST.md).\nexec {quoted} hook pre-receive\n"
+    );
+    std::fs::create_dir_all(&hooks)
+        .with_context(|| format!("cannot create {}", hooks.display()))?;
+    let tmp = hooks.join("pre-receive.git-upgrades-tmp");
+    std::fs::write(&tmp, script).with_context(|| format!("cannot write {}", tmp.display()))?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot install {}", path.display()))?;
+    Ok(format!("installed {} (runs {program})", path.display()))
 }
 
 /// The test command a project's files suggest.
@@ -105,6 +154,9 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
     let mut done: Vec<String> = Vec::new();
     let target = crate::ops::default_target(&store).unwrap_or_else(|_| "main".into());
     let mut wrote = None;
+    if args.hub {
+        done.push(install_hub_hook(&repo, args.force)?);
+    }
     match repo.workdir() {
         Some(root) => {
             let path = root.join(POLICY_FILE);
@@ -126,6 +178,7 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
                 wrote = Some(path);
             }
         }
+        None if args.hub => {}
         None => ui.note("bare repository: no working tree to write .upgrades.toml into"),
     }
     if args.display_notes {

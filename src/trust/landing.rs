@@ -146,7 +146,7 @@ pub fn explained_move(
     'walk: while at != to {
         let Some(candidates) = by_previous.get(&at.to_string()) else {
             why = Some(format!(
-                "no upgrade landed on {}; the remote's move from there is unreviewed",
+                "no upgrade landed on {}: the move from there is unreviewed",
                 at.to_hex_with_len(10)
             ));
             break;

@@ -14,6 +14,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod change;
+pub mod gate;
 pub mod landing;
 
 pub use crate::replay::POLICY_ACTOR;

@@ -8,6 +8,7 @@ mod test_errors;
 mod test_fuzz;
 mod test_generated;
 mod test_hostile;
+mod test_hub;
 mod test_policy;
 mod test_reliability;
 mod test_shell;

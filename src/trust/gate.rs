@@ -118,9 +118,13 @@ pub fn check_push(store: &Store<'_>, updates: &[RefUpdate]) -> Result<Vec<String
             refusals.push(format!("{NOTES_PREFIX}{id}: {}", e.message));
         }
     }
+    let pushed_ids: std::collections::HashSet<&str> = updates
+        .iter()
+        .filter_map(|u| u.name.strip_prefix(NOTES_PREFIX))
+        .collect();
     for u in updates {
         if let Some(branch) = u.name.strip_prefix("refs/heads/") {
-            if let Err(e) = check_branch(store, branch, u, &notes) {
+            if let Err(e) = check_branch(store, branch, u, &notes, &pushed_ids) {
                 refusals.push(format!("{}: {}", u.name, e.message));
             }
         }
@@ -183,6 +187,7 @@ fn check_branch(
     branch: &str,
     u: &RefUpdate,
     notes: &HashMap<String, Option<ObjectId>>,
+    pushed_ids: &std::collections::HashSet<&str>,
 ) -> Result<()> {
     let repo = store.repo;
     let Some(old) = u.old else {
@@ -206,16 +211,21 @@ fn check_branch(
             "not a fast-forward of a branch protected by .upgrades.toml",
         ));
     }
-    let mut histories = Vec::new();
-    for (id, tip) in notes {
-        let Some(tip) = tip else { continue };
-        if let Ok((_, h)) = store.load_with_history(id, *tip) {
-            if h.target == branch && h.state == State::Applied {
-                histories.push(h);
-            }
-        }
+    // The landings pushed with the branch usually explain it; reading the
+    // whole queue is only needed when they do not.
+    let load = |ids: &mut dyn Iterator<Item = (&String, &Option<ObjectId>)>| -> Vec<History> {
+        ids.filter_map(|(id, tip)| {
+            let (_, h) = store.load_with_history(id, (*tip)?).ok()?;
+            (h.target == branch && h.state == State::Applied).then_some(h)
+        })
+        .collect()
+    };
+    let pushed = load(&mut notes.iter().filter(|(id, _)| pushed_ids.contains(id.as_str())));
+    let (mut reach, mut why) = explained_move(store, &pushed, old, new)?;
+    if reach != new {
+        let all = load(&mut notes.iter());
+        (reach, why) = explained_move(store, &all, old, new)?;
     }
-    let (reach, why) = explained_move(store, &histories, old, new)?;
     if reach != new {
         return Err(Error::failure(format!(
             "{} is not landed through the queue: {}",

@@ -53,6 +53,8 @@ pub struct PolicySection {
     pub require_signed_approvals: Option<bool>,
     /// Approvals must be signed when the change touches one of these paths.
     pub signed_paths: Option<Vec<String>>,
+    /// The hub's pre-receive hook runs the test command on a pushed landing.
+    pub hub_runs_tests: Option<bool>,
     /// Size limit in changed lines (default 10000).
     pub max_diff_lines: Option<u64>,
     /// Paths whose change flags a proposal (default: the policy file).
@@ -104,6 +106,8 @@ pub struct Policy {
     pub require_signed_approvals: bool,
     /// Approvals must be signed for changes touching these globs.
     pub signed_paths: Vec<String>,
+    /// The hub's hook runs the tests on a pushed landing before accepting it.
+    pub hub_runs_tests: bool,
     /// Size limit in changed lines.
     pub max_diff_lines: u64,
     /// Protected paths (exact paths or globs).
@@ -145,6 +149,7 @@ impl Default for Policy {
             approvers: Vec::new(),
             require_signed_approvals: false,
             signed_paths: Vec::new(),
+            hub_runs_tests: false,
             max_diff_lines: 10_000,
             protected_paths: vec![POLICY_FILE.to_string()],
             allow_urgent: false,
@@ -248,6 +253,7 @@ impl Policy {
                 .require_signed_approvals
                 .unwrap_or(d.require_signed_approvals),
             signed_paths: p.signed_paths.unwrap_or_default(),
+            hub_runs_tests: p.hub_runs_tests.unwrap_or(false),
             max_diff_lines: p.max_diff_lines.unwrap_or(d.max_diff_lines),
             protected_paths: p.protected_paths.unwrap_or(d.protected_paths),
             allow_urgent: p.allow_urgent.unwrap_or(d.allow_urgent),

@@ -24,7 +24,7 @@ use super::approvals::{allowed_signers, must_sign};
 use super::landing::explained_move;
 use crate::config::POLICY_FILE;
 use crate::error::{Error, Result};
-use crate::ops::{is_ancestor, policy_at};
+use crate::ops::{is_ancestor, policy_at, run_tests, Reporter};
 use crate::record::State;
 use crate::replay::{History, POLICY_ACTOR};
 use crate::repo::email_of;
@@ -220,7 +220,11 @@ fn check_branch(
         })
         .collect()
     };
-    let pushed = load(&mut notes.iter().filter(|(id, _)| pushed_ids.contains(id.as_str())));
+    let pushed = load(
+        &mut notes
+            .iter()
+            .filter(|(id, _)| pushed_ids.contains(id.as_str())),
+    );
     let (mut reach, mut why) = explained_move(store, &pushed, old, new)?;
     if reach != new {
         let all = load(&mut notes.iter());
@@ -234,7 +238,41 @@ fn check_branch(
         ))
         .hint("propose it: git upgrades propose, then approve; push with git upgrades push"));
     }
+    // Teams that trust no client's test report make the hub run the tests
+    // itself on what the branch will point at.
+    let policy = policy_at(repo, branch, old)?;
+    if policy.hub_runs_tests {
+        let result = run_tests(
+            repo,
+            &policy,
+            branch,
+            new,
+            &mut Silent,
+            &crate::time::now_unix,
+        )?;
+        if !result.allows_landing() {
+            let last = result
+                .output
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            return Err(Error::failure(format!(
+                "the tests failed on the hub for {} ({}): {}",
+                new.to_hex_with_len(10),
+                result.status,
+                crate::record::sanitize_line(last, 160)
+            )));
+        }
+    }
     Ok(())
+}
+
+/// Progress of hub-side test runs is not shown (git relays only stderr lines).
+struct Silent;
+
+impl Reporter for Silent {
+    fn report(&mut self, _: crate::ops::Progress<'_>) {}
 }
 
 /// The hub opened for a pre-receive hook: refs and config from the hub,

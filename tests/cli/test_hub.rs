@@ -279,3 +279,70 @@ fn the_hook_guards_a_hub_served_by_git_daemon() {
         env.git(&dir, &["rev-parse", "main"])
     );
 }
+
+#[test]
+fn a_hub_that_runs_the_tests_refuses_a_forged_pass() {
+    let env = TestEnv::new();
+    let policy = "[test]\ncommand = \"test ! -f broken.txt\"\n[policy]\nhub_runs_tests = true\n";
+    let (hub_dir, c) = hub_with_hook(&env, policy, 1);
+    let main = env.git(&c[0], &["rev-parse", "main"]);
+    change(&env, &c[0], "bad", "broken.txt");
+    let id = env.propose(&c[0], "bad", "Breaks the tests", &["--no-test"]);
+    env.run(&c[0], &["push"]).ok();
+    // The client's claims: tests passed, Bob approved, it landed.
+    let f = Forgery {
+        env: &env,
+        dir: &c[0],
+        id: &id,
+    };
+    let head = forge::record(&env, &c[0], &id)["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    f.append(
+        "Alice <alice@example.com>",
+        "upgrade.tested",
+        serde_json::json!({"status": "passed", "commit": head}),
+        |r| {
+            r["tests"] = serde_json::json!({"status": "passed", "passed": true, "exit_code": 0,
+                "duration_ms": 1, "command": "x", "output": "", "commit": head, "at": "2026-01-01T00:00:00Z"});
+        },
+    );
+    f.append(
+        "Bob <bob@example.com>",
+        "upgrade.approved",
+        serde_json::json!({"head": head, "target": "main", "approvals": 1, "required": 1}),
+        |r| {
+            r["state"] = "approved".into();
+            r["approvals"] = serde_json::json!([{"by": "Bob <bob@example.com>", "at": "2026-01-01T00:00:00Z", "head": head}]);
+        },
+    );
+    f.append(
+        "Bob <bob@example.com>",
+        "upgrade.applied",
+        serde_json::json!({"target": "main", "previous_target": main, "new_target": head}),
+        |r| {
+            r["state"] = "applied".into();
+            r["landing"] = serde_json::json!({"by": "Bob <bob@example.com>", "at": "2026-01-01T00:00:00Z", "previous_target": main, "new_target": head});
+        },
+    );
+    let before = hub_refs(&env, &hub_dir);
+    let notes = format!("refs/notes/upgrades/{id}");
+    let run = env.git_run(
+        &c[0],
+        &[
+            "push",
+            "--atomic",
+            "origin",
+            &format!("{head}:refs/heads/main"),
+            &format!("{notes}:{notes}"),
+        ],
+    );
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("tests failed on the hub"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(hub_refs(&env, &hub_dir), before);
+}

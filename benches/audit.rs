@@ -230,7 +230,7 @@ fn main() {
     let mut rows = Vec::new();
     let sh = |dir: &Path, script: &str| {
         let mut c = env_cmd("sh", dir);
-        c.arg("-c").arg(script.to_string());
+        c.arg("-c").arg(script);
         c
     };
     for n in sizes {

@@ -311,13 +311,18 @@ pub fn land(
         };
         let tested = record_tests(store, &id, &tester, &result)?;
         if !result.allows_landing() {
-            let failed = close_failed(store, &tested, &actor, &result, urgent.is_some())?;
+            let failed = close_failed(store, &tested, &tester, &result, urgent.is_some())?;
             return Ok(ApproveOutcome::TestsFailed(failed));
         }
     }
 
     let mut attempt = 0;
     loop {
+        // The landing happens now, after the tests: its event time says so.
+        let actor = Actor {
+            name: actor.name.clone(),
+            ..Actor::current(repo)?
+        };
         let up = store.load(&id)?;
         let state_ok = match urgent {
             Some(_) => up.record.state.is_open(),

@@ -130,3 +130,52 @@ fn adoption_is_the_first_policy_commit_and_remotes_are_audited() {
         bad.stderr
     );
 }
+
+#[test]
+fn event_times_never_go_backwards() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some("[test]\ncommand = \"sleep 1\"\n"));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "Change", &["--no-test"]);
+    // The real clock, not the test's pinned one.
+    let mut cmd = env.cmd(&repo, &["approve", &id]);
+    cmd.env_remove("GIT_COMMITTER_DATE")
+        .env_remove("GIT_AUTHOR_DATE")
+        .env("GIT_COMMITTER_NAME", "Bob")
+        .env("GIT_COMMITTER_EMAIL", "bob@example.com");
+    assert!(cmd.status().unwrap().success());
+    let log = env.git(
+        &repo,
+        &[
+            "log",
+            "--reverse",
+            "--format=%ct %s",
+            &format!("refs/notes/upgrades/{id}"),
+        ],
+    );
+    let times: Vec<(i64, &str)> = log
+        .lines()
+        .map(|l| {
+            let (t, s) = l.split_once(' ').unwrap();
+            (t.parse().unwrap(), s)
+        })
+        .collect();
+    let kinds: Vec<&str> = times
+        .iter()
+        .map(|(_, s)| s.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "upgrade.proposed",
+            "upgrade.approved",
+            "upgrade.tested",
+            "upgrade.applied"
+        ]
+    );
+    for w in times.windows(2) {
+        assert!(w[0].0 <= w[1].0, "time went backwards: {log}");
+    }
+    // The test run took a second: the landing is after it, not at the approval's time.
+    assert!(times[3].0 > times[1].0, "{log}");
+}

@@ -6,6 +6,7 @@ mod test_core;
 mod test_errors;
 mod test_fuzz;
 mod test_generated;
+mod test_isolation;
 mod test_policy;
 mod test_reliability;
 mod test_shell;

@@ -392,7 +392,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
-            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -441,7 +441,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;util;help' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
-            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -541,7 +541,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;help;util' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
-            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: wait for stdin to close, then kill process group PGID')
+            [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             break
         }
         'git-upgrades;help;util;man' {

@@ -368,7 +368,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --version 'Print version'
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
-            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
+            cand reap 'Internal: run the test COMMAND and end every process it starts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;util;man'= {
@@ -413,7 +413,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;util;help'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
-            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
+            cand reap 'Internal: run the test COMMAND and end every process it starts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;util;help;man'= {
@@ -488,7 +488,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
-            cand reap 'Internal: wait for stdin to close, then kill process group PGID'
+            cand reap 'Internal: run the test COMMAND and end every process it starts'
         }
         &'git-upgrades;help;util;man'= {
         }

@@ -277,7 +277,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -s V -l version -d 'Print version'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "reap" -d 'Internal: run the test COMMAND and end every process it starts'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and not __fish_seen_subcommand_from man completions reap help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from man" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
@@ -308,7 +308,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fi
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from reap" -s V -l version -d 'Print version'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "reap" -d 'Internal: run the test COMMAND and end every process it starts'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help" -f -a "propose" -d 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help" -f -a "list" -d 'List upgrades (open ones by default)'
@@ -333,4 +333,4 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "man" -d 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "completions" -d 'Write completion scripts for every supported shell into DIR'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "reap" -d 'Internal: wait for stdin to close, then kill process group PGID'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "reap" -d 'Internal: run the test COMMAND and end every process it starts'

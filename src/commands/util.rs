@@ -25,8 +25,11 @@ pub enum UtilCommand {
     Man { dir: PathBuf },
     /// Write completion scripts for every supported shell into DIR
     Completions { dir: PathBuf },
-    /// Internal: wait for stdin to close, then kill process group PGID
-    Reap { pgid: i32 },
+    /// Internal: run the test COMMAND and end every process it starts
+    Reap {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 /// Run `util`.
@@ -34,15 +37,9 @@ pub fn run(_ui: &mut Ui, args: &UtilArgs) -> Result<u8> {
     match &args.what {
         UtilCommand::Man { dir } => write_man(dir)?,
         UtilCommand::Completions { dir } => write_completions(dir)?,
-        UtilCommand::Reap { pgid } => {
-            // Started by the test runner with a pipe on stdin; end of file means
-            // the runner finished or died, and the test processes must go too.
-            let mut sink = Vec::new();
-            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
-            if *pgid > 1 {
-                crate::runner::kill_group(*pgid);
-            }
-        }
+        // Started by the test runner with a pipe on stdin; end of file means
+        // the runner finished, timed out or died, and the tests must end.
+        UtilCommand::Reap { command } => crate::runner::supervise(command),
     }
     Ok(0)
 }

@@ -232,8 +232,10 @@ pub fn run_tests(
             stale.display()
         ));
     }
-    // A fresh checkout when asked (GIT_UPGRADES_FRESH_CHECKOUT=1), else one
-    // reused and reset between runs, which is much cheaper in big trees.
+    // A fresh checkout when asked (GIT_UPGRADES_FRESH_CHECKOUT=1), else the
+    // repository's reused one, reset to the commit and proven equal to its
+    // tree (nothing the last run left there is trusted), which is much
+    // cheaper in big trees.
     let checkout = if std::env::var_os("GIT_UPGRADES_FRESH_CHECKOUT").is_some_and(|v| v != "0") {
         crate::checkout::checkout(repo, commit)?
     } else {
@@ -290,7 +292,9 @@ pub fn run_tests(
     Ok(result)
 }
 
-/// This program, when it is the git-upgrades binary (not a test harness).
+/// This program, when it is the git-upgrades binary (not a test harness), to
+/// start as the supervisor that contains the test's processes
+/// (`util reap`, see [`runner::supervise`]).
 fn reaper_program() -> Option<std::path::PathBuf> {
     let exe = std::env::current_exe().ok()?;
     exe.file_name()?

@@ -9,6 +9,7 @@ mod test_fuzz;
 mod test_generated;
 mod test_hostile;
 mod test_hub;
+mod test_isolation;
 mod test_policy;
 mod test_reliability;
 mod test_shell;

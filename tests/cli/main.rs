@@ -7,6 +7,7 @@ mod test_errors;
 mod test_fuzz;
 mod test_generated;
 mod test_policy;
+mod test_recovery;
 mod test_reliability;
 mod test_shell;
 mod test_sync;

@@ -112,8 +112,14 @@ pub fn git(repo: &gix::Repository) -> Command {
 }
 
 /// A `git` command with git's repository-selecting environment removed.
+///
+/// On Linux the child asks the kernel for SIGTERM when its parent dies
+/// (`PR_SET_PDEATHSIG`), so a `git fetch` or `git push` never outlives a
+/// killed `git upgrades`; git removes its lock files on SIGTERM. The signal is
+/// tied to the spawning thread: spawn git only from threads that outlive it.
 pub fn git_command() -> Command {
     let mut cmd = Command::new("git");
+    die_with_parent(&mut cmd);
     for var in [
         "GIT_DIR",
         "GIT_WORK_TREE",
@@ -125,6 +131,32 @@ pub fn git_command() -> Command {
     }
     cmd
 }
+
+/// Make `cmd`'s process receive SIGTERM when this process dies (Linux).
+#[cfg(target_os = "linux")]
+pub fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // async-signal-safe system calls (prctl, getppid); it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect: then the
+            // child was re-parented already and must not run on.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere there is no such facility; git children may outlive us.
+#[cfg(not(target_os = "linux"))]
+pub fn die_with_parent(_cmd: &mut Command) {}
 
 /// Run a prepared git command; return stdout, or an error with git's stderr.
 pub fn run_git(mut cmd: Command, what: &str) -> Result<Vec<u8>> {

@@ -17,15 +17,33 @@ pub struct MaintainArgs {
     /// Only print what would be done
     #[arg(short = 'n', long)]
     pub dry_run: bool,
+    /// First check every upgrade's refs and complete what an interrupted
+    /// process left half-done: a closed upgrade's queue ref removed and its
+    /// archive ref set, an open upgrade's queue ref pointed back at its
+    /// recorded head. Refs it cannot account for are reported, not changed
+    #[arg(long)]
+    pub repair: bool,
 }
 
 /// Run `maintain`.
 pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
+    let repaired: Vec<ops::Action> = if args.repair {
+        crate::store::repair::repair_all(&store, args.dry_run)?
+            .into_iter()
+            .map(|f| ops::Action {
+                id: f.id,
+                action: f.action,
+                detail: f.detail,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let bar = crate::ui::progress::QueueBar::new(ui.stderr_tty && !ui.quiet);
-    let actions = ops::maintain(
+    let scheduled = ops::maintain(
         &store,
         &MaintainRequest {
             dry_run: args.dry_run,
@@ -35,10 +53,13 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     )?;
     drop(bar);
     drop(spinner);
+    let mut actions = repaired;
+    actions.extend(scheduled);
     if ui.json {
         let value = serde_json::json!({
             "format": crate::ui::json::JSON_FORMAT,
             "dry_run": args.dry_run,
+            "repair": args.repair,
             "actions": actions,
         });
         ui.json_pretty(&value)?;
@@ -50,7 +71,7 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     let prefix = if args.dry_run { "would be " } else { "" };
     for a in &actions {
         let what = match a.action.as_str() {
-            "error" | "skipped" => ui.paint(Style::Bad, &a.action),
+            "error" | "skipped" | "attention" => ui.paint(Style::Bad, &a.action),
             _ => ui.paint(Style::Bold, &format!("{prefix}{}", a.action)),
         };
         ui.line(&format!(

@@ -1,11 +1,18 @@
 //! `reject`: record who and why, delete the upgrade's open ref; the record,
 //! the events and the reviewed commit (kept by the archive ref) stay readable.
+//!
+//! Reject works whatever happened to the open ref: moved or deleted outside
+//! the tool, it is deleted (compare-and-swap on what it points at now) and the
+//! archive ref keeps the recorded head. A closed upgrade whose close a killed
+//! process left half-done is completed first ([`repair::repair_upgrade`]).
+
+use std::cell::Cell;
 
 use super::{append_retrying, details, transition, Actor, Planned};
 use crate::error::{Error, Result};
 use crate::machine::Facts;
 use crate::record::{Closure, EventKind};
-use crate::store::{close_refs, Store, Upgrade};
+use crate::store::{close_refs_regardless, lock, open_ref, repair, Store, Upgrade};
 
 /// What to reject.
 #[derive(Debug, Clone, Default)]
@@ -18,14 +25,19 @@ pub struct RejectRequest {
 
 /// Reject an open upgrade.
 pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
-    let id = store.resolve(&req.id)?;
+    let current = store.find(&req.id)?;
+    let id = current.id.clone();
+    if !current.record.state.is_open() {
+        repair::notify(&repair::repair_loaded(store, &current)?);
+    }
     let actor = Actor::current(store.repo)?;
     let reason = req
         .reason
         .as_ref()
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
-    append_retrying(store, &id, &actor.signature, |up| {
+    let moved = Cell::new(None);
+    let rejected = append_retrying(store, &id, &actor.signature, |up| {
         let d = details([("reason", reason.clone().map(Into::into).unwrap_or_default())]);
         let closed = Closure {
             by: actor.name.clone(),
@@ -47,7 +59,16 @@ pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
                 up.record.state
             ))
         })?;
-        let extra = close_refs(&id, &up.record.head, "upgrade.rejected")?;
+        let (extra, was) = close_refs_regardless(store, &id, &up.record.head, "upgrade.rejected")?;
+        moved.set(was);
         Ok(Planned::new(planned, extra))
-    })
+    })?;
+    if let Some(was) = moved.get() {
+        lock::notice(format!(
+            "upgrade {id}: its queue ref {} pointed at {was}, not at the recorded head {}, and is deleted; if you need that commit, keep it with `git branch <name> {was}`",
+            open_ref(&id),
+            rejected.record.head
+        ));
+    }
+    Ok(rejected)
 }

@@ -13,17 +13,25 @@ pub mod cache;
 mod events;
 pub mod lock;
 mod read;
+pub mod repair;
 pub mod sign;
 
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 use gix::ObjectId;
+use std::path::PathBuf;
 
 pub use events::LoggedEvent;
 pub use read::{Listed, ListedFull};
 
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::record::{Event, Record};
+
+/// How long a write waits at least for a lock file held by a live process
+/// (git's `core.packedRefsTimeout`/`core.filesRefLockTimeout` can ask for longer).
+pub const MIN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest a write waits for a running `git gc --prune=now` to end.
+pub const MAX_GC_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Prefix of the open queue's refs.
 pub const OPEN_PREFIX: &str = "refs/upgrades/";
@@ -117,20 +125,32 @@ impl<'r> Store<'r> {
 
     /// Append one event: write the record note and the event commit, then
     /// update the notes ref and `extra` refs in one compare-and-swap transaction.
-    /// Returns the new tip. A lost race is a [`Kind::Conflict`] error and changes nothing.
+    /// Returns the new tip. A lost race is a [`crate::error::Kind::Conflict`] error and changes nothing.
+    ///
+    /// Concurrent `git gc`: an object write that fails (a gc removed the
+    /// object directory it was renamed into) is retried. The new objects are
+    /// unreachable until the refs move, so a concurrent `git gc --prune=now`
+    /// may delete them: right before the transaction (under the write lock)
+    /// and right after it, every object of the event is checked and written
+    /// again if missing; and when a gc that prunes at once is running
+    /// (`<common-dir>/gc.pid`), the write waits for it to end and checks
+    /// again, so nothing that gc removed stays missing.
     pub fn append(&self, a: Append<'_>) -> Result<ObjectId> {
         let record = a.record;
-        let blob = self.repo.write_blob(record.to_note())?.detach();
+        let mut written = Vec::with_capacity(3);
+        let blob = self.write_retrying(gix::objs::Kind::Blob, record.to_note())?;
+        written.push((gix::objs::Kind::Blob, blob.1));
         let tree = gix::objs::Tree {
             entries: vec![gix::objs::tree::Entry {
                 mode: gix::objs::tree::EntryKind::Blob.into(),
                 filename: record.head.clone().into(),
-                oid: blob,
+                oid: blob.0,
             }],
         };
-        let tree = self.repo.write_object(&tree)?.detach();
+        let tree = self.write_retrying(gix::objs::Kind::Tree, encode(&tree)?)?;
+        written.push((gix::objs::Kind::Tree, tree.1));
         let commit = gix::objs::Commit {
-            tree,
+            tree: tree.0,
             parents: {
                 let mut parents: Vec<ObjectId> =
                     a.previous_tip.into_iter().chain(a.merge_parent).collect();
@@ -146,10 +166,14 @@ impl<'r> Store<'r> {
             extra_headers: Vec::new(),
         };
         let commit = if a.sign {
-            sign::write_signed(self.repo, &commit)?
+            let id = retry_write(|| sign::write_signed(self.repo, &commit))?;
+            let data = self.repo.find_object(id)?.detach().data;
+            (id, data)
         } else {
-            self.repo.write_object(&commit)?.detach()
+            self.write_retrying(gix::objs::Kind::Commit, encode(&commit)?)?
         };
+        written.push((gix::objs::Kind::Commit, commit.1));
+        let commit = commit.0;
         if let Some(check) = a.check_signed {
             check(commit)?;
         }
@@ -164,53 +188,241 @@ impl<'r> Store<'r> {
             a.event.event.as_str(),
         )?];
         edits.extend(a.extra);
-        self.transaction(edits)?;
+        {
+            let _guard = lock::write_lock(self.repo.common_dir())?;
+            self.ensure_objects(&written)?;
+            self.ensure_targets_exist(&edits)?;
+            self.edit_locked(&edits)?;
+        }
+        // The event is recorded now: what follows may warn, never fail it.
+        if let Err(e) = self
+            .ensure_objects(&written)
+            .and_then(|()| self.outlast_pruning_gc(&written))
+        {
+            lock::notice(format!(
+                "upgrade {}: the event is recorded, but checking its objects failed ({e}); `git fsck` tells whether any is missing",
+                record.id
+            ));
+        }
         Ok(commit)
     }
 
-    /// Apply ref edits all-or-nothing; a failed comparison is a conflict.
+    /// Write one object, retrying when a concurrent `git gc` made the write
+    /// fail; its id and encoded bytes (to write it again if it goes missing).
+    fn write_retrying(&self, kind: gix::objs::Kind, data: Vec<u8>) -> Result<(ObjectId, Vec<u8>)> {
+        use gix::objs::Write;
+        let id = retry_write(|| {
+            self.repo
+                .objects
+                .write_buf(kind, &data)
+                .map_err(|e| Error::from_std(format!("cannot write a {kind} object"), &e))
+        })?;
+        Ok((id, data))
+    }
+
+    /// Write again every object of `written` that is missing now.
+    fn ensure_objects(&self, written: &[(gix::objs::Kind, Vec<u8>)]) -> Result<()> {
+        for (kind, data) in written {
+            let id = gix::objs::compute_hash(self.repo.object_hash(), *kind, data)
+                .map_err(|e| Error::from_std("cannot hash an object", &e))?;
+            if !self.repo.has_object(id) {
+                let (again, _) = self.write_retrying(*kind, data.clone())?;
+                if again != id {
+                    return Err(Error::failure(format!(
+                        "object {id} was written again as {again}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuse to point a ref at an object that is not there (a concurrent
+    /// `git gc --prune=now` can delete an object nothing references yet).
+    fn ensure_targets_exist(&self, edits: &[RefEdit]) -> Result<()> {
+        for edit in edits {
+            if let Change::Update {
+                new: Target::Object(id),
+                ..
+            } = &edit.change
+            {
+                if !self.repo.has_object(*id) {
+                    return Err(Error::failure(format!(
+                        "cannot update {}: object {id} is missing (was it deleted by a concurrent `git gc --prune=now`?)",
+                        edit.name.as_bstr()
+                    ))
+                    .hint("run the command again"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// If a `git gc` that deletes unreachable objects at once is running, it
+    /// may have decided that this write's objects were unreachable before the
+    /// refs moved: wait for it to end (at most [`MAX_GC_WAIT`]), then write
+    /// again whatever it deleted. The refs already point at the objects, so a
+    /// later gc keeps them.
+    fn outlast_pruning_gc(&self, written: &[(gix::objs::Kind, Vec<u8>)]) -> Result<()> {
+        let configured = self
+            .repo
+            .config_snapshot()
+            .string("gc.pruneExpire")
+            .is_some_and(|v| {
+                let v = v.to_string().to_ascii_lowercase();
+                v == "now" || v == "all"
+            });
+        let Some(pid) = lock::pruning_gc(self.repo.common_dir(), configured) else {
+            return Ok(());
+        };
+        let started = std::time::Instant::now();
+        while lock::pruning_gc(self.repo.common_dir(), configured) == Some(pid) {
+            if started.elapsed() > MAX_GC_WAIT {
+                lock::notice(format!(
+                    "`git gc` (process {pid}) deletes unreachable objects at once and was still running; if it deleted this change's objects, `git fsck` reports them missing"
+                ));
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        self.ensure_objects(written)
+    }
+
+    /// Apply ref edits all-or-nothing under the tool's write lock; a failed
+    /// comparison is a conflict (or, for a queue ref changed outside the tool,
+    /// an error saying so). Stale git lock files are removed; held ones are
+    /// waited for (see [`lock`]).
     pub fn transaction(&self, edits: Vec<RefEdit>) -> Result<()> {
         let _guard = lock::write_lock(self.repo.common_dir())?;
-        let mut waited = 0;
+        self.edit_locked(&edits)
+    }
+
+    /// [`Store::transaction`] for a caller that already holds the write lock.
+    pub(crate) fn edit_locked(&self, edits: &[RefEdit]) -> Result<()> {
+        let dirs = lock::repository_dirs(self.repo);
+        let started = std::time::Instant::now();
+        let mut removed = 0;
+        let mut held_by: Option<(PathBuf, lock::Holder)> = None;
         loop {
-            let err = match self.repo.edit_references(edits.clone()) {
-                Ok(_) => return Ok(()),
+            let err = match self.edit_once(edits) {
+                Ok(_) => {
+                    if let Some((file, who)) = held_by {
+                        lock::notice(format!(
+                            "waited {:.1}s for {}, held by {}",
+                            started.elapsed().as_secs_f32(),
+                            file.display(),
+                            who.describe()
+                        ));
+                    }
+                    return Ok(());
+                }
                 Err(e) => e,
             };
             if err.is_conflict() {
-                let mut out: Error = err.into();
-                out.kind = Kind::Conflict;
-                out.message = "another process updated this upgrade at the same time".into();
-                return Err(out);
+                return Err(self.explain_conflict(edits, Error::from(err)));
             }
-            let text = Error::from(err).to_string();
-            let Some(lock_file) = lock::lock_file_in(&text) else {
-                return Err(Error::failure(text));
+            let err = Error::from(err);
+            let Some(lock_file) = lock::lock_file_in(&err.to_string()) else {
+                return Err(err);
             };
-            if lock::is_ours(&lock_file, self.repo.common_dir())
-                || lock::is_ours(&lock_file, self.repo.git_dir())
-            {
-                // We hold the write lock, so no live writer of ours owns it.
-                if std::fs::remove_file(&lock_file).is_ok() {
+            match lock::recover(&lock_file, &dirs) {
+                lock::Recovery::Removed if removed < 16 => {
+                    removed += 1;
                     lock::notice(format!(
                         "removed a lock left by an interrupted process: {}",
                         lock_file.display()
                     ));
                     continue;
                 }
+                lock::Recovery::Removed | lock::Recovery::Gone => {}
+                lock::Recovery::Held(who) => held_by = Some((lock_file.clone(), who)),
             }
-            waited += 1;
-            if waited > 20 {
-                return Err(Error::conflict(format!(
-                    "{} is locked by another process",
+            let limit = self.lock_wait(&lock_file);
+            if limit.is_some_and(|limit| started.elapsed() >= limit) {
+                let who = held_by.map_or_else(
+                    || "processes that keep taking it".to_string(),
+                    |(_, who)| who.describe(),
+                );
+                return Err(Error::failure(format!(
+                    "{} is locked by {who}",
                     lock_file.display()
                 ))
-                .hint("if no git process is running, delete that file"));
+                .hint("try again when that process has finished; a lock no process holds any more is removed by itself"));
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
 
+    /// One attempt at the ref transaction. gix waits for lock files only
+    /// briefly here (git's configured timeouts are applied by
+    /// [`Store::edit_locked`], which also looks for stale locks between tries).
+    fn edit_once(&self, edits: &[RefEdit]) -> Result<(), gix::Error> {
+        use gix::lock::acquire::Fail;
+        let brief = Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
+        let committer = self.repo.committer().transpose()?;
+        self.repo
+            .refs
+            .transaction()
+            .prepare(edits.iter().cloned(), brief, brief)?
+            .commit(committer)?;
+        Ok(())
+    }
+
+    /// How long to wait for a lock file held by a live process: git's own
+    /// setting for it (`core.packedRefsTimeout` or `core.filesRefLockTimeout`,
+    /// in milliseconds, negative for ever), but at least [`MIN_LOCK_WAIT`].
+    fn lock_wait(&self, lock_file: &std::path::Path) -> Option<std::time::Duration> {
+        let key = if lock_file.file_name() == Some("packed-refs.lock".as_ref()) {
+            "core.packedRefsTimeout"
+        } else {
+            "core.filesRefLockTimeout"
+        };
+        match self.repo.config_snapshot().integer(key) {
+            Some(ms) if ms < 0 => None,
+            Some(ms) => Some(MIN_LOCK_WAIT.max(std::time::Duration::from_millis(ms as u64))),
+            None => Some(MIN_LOCK_WAIT),
+        }
+    }
+
+    /// A failed compare-and-swap: find the ref that differs. A queue ref that
+    /// differs while every other ref (the record's above all) is as read was
+    /// changed outside the tool, which no retry can fix: say so.
+    fn explain_conflict(&self, edits: &[RefEdit], err: Error) -> Error {
+        let mut differing = Vec::new();
+        for edit in edits {
+            let name = edit.name.as_bstr().to_string();
+            let Ok(now) = self.ref_tip(&name) else {
+                return err;
+            };
+            let expected = match &edit.change {
+                Change::Update { expected, .. } | Change::Delete { expected, .. } => expected,
+            };
+            let holds = match expected {
+                PreviousValue::Any => true,
+                PreviousValue::MustExist => now.is_some(),
+                PreviousValue::MustNotExist => now.is_none(),
+                PreviousValue::MustExistAndMatch(t) => now.as_deref() == t.try_id(),
+                PreviousValue::ExistingMustMatch(t) => {
+                    now.is_none() || now.as_deref() == t.try_id()
+                }
+            };
+            if !holds {
+                differing.push((name, now, expected.clone()));
+            }
+        }
+        if let [(name, now, expected)] = differing.as_slice() {
+            let recorded = match expected {
+                PreviousValue::MustExistAndMatch(t) | PreviousValue::ExistingMustMatch(t) => {
+                    t.try_id().map(ToOwned::to_owned)
+                }
+                _ => None,
+            };
+            if let (Some(id), Some(recorded)) = (name.strip_prefix(OPEN_PREFIX), recorded) {
+                return open_ref_changed(id, *now, recorded);
+            }
+        }
+        err
+    }
     /// The current tip of a ref, if it exists and points at an object.
     pub fn ref_tip(&self, name: &str) -> Result<Option<ObjectId>> {
         Ok(self
@@ -240,9 +452,7 @@ pub fn update(name: &str, expected: PreviousValue, new: ObjectId, why: &str) -> 
 /// The ref edits that close an upgrade (reject, fail, expire): its open ref
 /// goes (if it still points at `head`), its archive ref keeps `head` reachable.
 pub fn close_refs(id: &str, head: &str, why: &str) -> Result<Vec<RefEdit>> {
-    let head: ObjectId = head
-        .parse()
-        .map_err(|_| Error::failure(format!("upgrade {id}: damaged head id")))?;
+    let head = parse_head(id, head)?;
     Ok(vec![
         delete_if_present(&open_ref(id), head)?,
         update(&archive_ref(id), PreviousValue::Any, head, why)?,
@@ -263,4 +473,117 @@ pub fn delete_if_present(name: &str, expected: ObjectId) -> Result<RefEdit> {
 
 fn full_name(name: &str) -> Result<FullName> {
     FullName::try_from(name).map_err(|e| Error::from_std(format!("invalid ref name {name:?}"), &e))
+}
+
+/// The ref edits that close an upgrade whatever its open ref points at now:
+/// the open ref goes (compare-and-swap on its current value, so a concurrent
+/// change is still a conflict), the archive ref keeps the recorded `head`
+/// reachable. Returns the edits and, if the open ref had been moved away from
+/// `head` outside the tool, where it pointed (to report it).
+pub fn close_refs_regardless(
+    store: &Store<'_>,
+    id: &str,
+    head: &str,
+    why: &str,
+) -> Result<(Vec<RefEdit>, Option<ObjectId>)> {
+    let head_id = parse_head(id, head)?;
+    let now = store.ref_tip(&open_ref(id))?;
+    let mut edits = Vec::with_capacity(2);
+    let moved = match now {
+        Some(t) => {
+            edits.push(delete_if_present(&open_ref(id), t)?);
+            (t != head_id).then_some(t)
+        }
+        None => None,
+    };
+    edits.push(update(&archive_ref(id), PreviousValue::Any, head_id, why)?);
+    Ok((edits, moved))
+}
+
+/// Check that the open queue ref of upgrade `id` still points at the recorded
+/// `head`. A ref moved or deleted outside the tool (or left so by an
+/// interrupted write) is a clear error naming the upgrade and the fixes; call
+/// this before running tests, so they are not run for a write that must fail.
+pub fn check_open_ref(store: &Store<'_>, id: &str, head: &str) -> Result<()> {
+    let head_id = parse_head(id, head)?;
+    let now = store.ref_tip(&open_ref(id))?;
+    if now == Some(head_id) {
+        return Ok(());
+    }
+    Err(open_ref_changed(id, now, head_id))
+}
+
+/// The error for an open queue ref that is not where the record says.
+pub fn open_ref_changed(id: &str, now: Option<ObjectId>, recorded: ObjectId) -> Error {
+    let name = open_ref(id);
+    let what = match now {
+        Some(t) => format!(
+            "points at {}, not at the recorded head {}",
+            t.to_hex_with_len(12),
+            recorded.to_hex_with_len(12)
+        ),
+        None => format!(
+            "is missing (the recorded head is {})",
+            recorded.to_hex_with_len(12)
+        ),
+    };
+    Error::failure(format!(
+        "upgrade {id}: its queue ref {name} {what}; it was changed outside git-upgrades, or by an interrupted write"
+    ))
+    .hint(format!(
+        "`git upgrades maintain --repair` points it back at the recorded head; `git upgrades reject {id}` closes the upgrade regardless; or propose the change again"
+    ))
+}
+
+/// The size in bytes of object `id`, read from its header only (a loose
+/// object's first inflated bytes, or a packed object's entry and delta
+/// headers), never from its content. Check it before reading any object that
+/// came from elsewhere (a remote), so a huge one is refused unread.
+pub fn object_size(repo: &gix::Repository, id: ObjectId) -> Result<u64> {
+    let header = repo
+        .find_header(id)
+        .map_err(|e| Error::from_std(format!("cannot read object {id}"), &e))?;
+    Ok(header.size())
+}
+
+/// Refuse object `id` if it is larger than `max` bytes (see [`object_size`]);
+/// `what` names it in the error ("the record of upgrade x").
+pub fn check_object_size(repo: &gix::Repository, id: ObjectId, max: u64, what: &str) -> Result<()> {
+    let size = object_size(repo, id)?;
+    if size > max {
+        return Err(Error::failure(format!(
+            "{what} is too large ({size} bytes; at most {max} are read)"
+        )));
+    }
+    Ok(())
+}
+
+fn parse_head(id: &str, head: &str) -> Result<ObjectId> {
+    head.parse()
+        .map_err(|_| Error::failure(format!("upgrade {id}: damaged head id")))
+}
+
+/// An object's encoded bytes.
+fn encode(object: &dyn gix::objs::WriteTo) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(object.size() as usize);
+    object
+        .write_to(&mut out)
+        .map_err(|e| Error::from_std("cannot encode an object", &e))?;
+    Ok(out)
+}
+
+/// Run an object write, retrying a few times: a concurrent `git gc` can
+/// remove the directory a loose object is being renamed into.
+fn retry_write(mut write: impl FnMut() -> Result<ObjectId>) -> Result<ObjectId> {
+    let mut attempt = 0;
+    loop {
+        match write() {
+            Ok(id) => return Ok(id),
+            Err(_) if attempt < 5 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -18,7 +18,7 @@ pub use push::{push, PushOutcome};
 
 use crate::error::{Error, Kind, Result};
 use crate::repo;
-use crate::store::Store;
+use crate::store::{lock, Store};
 
 /// How many fetch-merge-push rounds `sync` tries before giving up.
 pub const MAX_SYNC_ROUNDS: usize = 5;
@@ -97,22 +97,74 @@ pub fn resolve_remote(repo: &gix::Repository, given: Option<&str>) -> Result<Str
 }
 
 /// Fetch the remote's queue and branches into the tracking refs.
+///
+/// git runs as our child and dies with us (see [`repo::git_command`]). A
+/// fetch that fails on a lock file (`Unable to create '….lock': File
+/// exists`) left by a process killed earlier has it removed when no process
+/// holds it (see [`crate::store::lock`]) and runs again.
 pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
-    let mut cmd = repo::git(repo);
-    cmd.args([
-        "fetch",
-        "--no-tags",
-        "--prune",
-        "--quiet",
-        "--no-write-fetch-head",
-        remote,
-    ]);
-    for spec in fetch_refspecs(remote) {
-        cmd.arg(spec);
+    let what = format!("fetch the queue from {remote}");
+    let mut removed = 0;
+    loop {
+        let mut cmd = repo::git(repo);
+        cmd.args([
+            "fetch",
+            "--no-tags",
+            "--prune",
+            "--quiet",
+            "--no-write-fetch-head",
+            remote,
+        ]);
+        for spec in fetch_refspecs(remote) {
+            cmd.arg(spec);
+        }
+        cmd.arg(format!("+refs/heads/*:refs/remotes/{remote}/*"));
+        let out = cmd
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::from_std(format!("cannot run git to {what}"), &e))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let locks = lock::lock_files_in_git_error(&stderr);
+        if !locks.is_empty() && removed < 8 {
+            let _guard = lock::write_lock(repo.common_dir())?;
+            let dirs = lock::repository_dirs(repo);
+            let mut progress = false;
+            for file in locks {
+                match lock::recover(&file, &dirs) {
+                    lock::Recovery::Removed => {
+                        removed += 1;
+                        progress = true;
+                        lock::notice(format!(
+                            "removed a lock left by an interrupted process: {}",
+                            file.display()
+                        ));
+                    }
+                    lock::Recovery::Gone => progress = true,
+                    lock::Recovery::Held(who) => {
+                        return Err(Error::failure(format!(
+                            "git failed to {what}: {} is locked by {}",
+                            file.display(),
+                            who.describe()
+                        ))
+                        .hint("try again when that process has finished"));
+                    }
+                }
+            }
+            if progress {
+                continue;
+            }
+        }
+        let first = stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        return Err(Error::failure(format!("git failed to {what}: {first}")));
     }
-    cmd.arg(format!("+refs/heads/*:refs/remotes/{remote}/*"));
-    repo::run_git(cmd, &format!("fetch the queue from {remote}"))?;
-    Ok(())
 }
 
 /// Pull, then push; a push that loses a race fetches, merges and tries again.

@@ -4,6 +4,7 @@
 //! `target/reliability-report.txt`.
 
 use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -260,6 +261,7 @@ fn killed_processes_leave_a_valid_repository() {
     env.git(&repo, &["push", "-q", "origin", "main"]);
     let rounds = if stress() { 80 } else { 24 };
     let mut kills = 0;
+    let mut group_kills = 0;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = || {
         seed ^= seed << 13;
@@ -295,14 +297,25 @@ fn killed_processes_leave_a_valid_repository() {
             .cmd(&repo, &args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(next() % 450));
         if child.try_wait().unwrap().is_none() {
             kills += 1;
         }
-        // SAFETY: killing our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        // Every other round the whole process group dies at once (git
+        // children too, leaving their lock files); otherwise only the tool,
+        // whose git children must then end by themselves.
+        let whole_group = next() % 2 == 0;
+        group_kills += usize::from(whole_group);
+        let target = if whole_group {
+            -(child.id() as i32)
+        } else {
+            child.id() as i32
+        };
+        // SAFETY: killing our own child, or the process group it leads.
+        unsafe { libc::kill(target, libc::SIGKILL) };
         let _ = child.wait();
 
         // The repository is valid and every command still works, without clean-up.
@@ -363,7 +376,7 @@ fn killed_processes_leave_a_valid_repository() {
             .count(),
         0
     );
-    let line = format!("crashes: {rounds} runs of propose/approve/sync, {kills} killed mid-run with SIGKILL; fsck clean after each");
+    let line = format!("crashes: {rounds} runs of propose/approve/sync, {kills} killed mid-run with SIGKILL ({group_kills} rounds killed the whole process group); fsck clean after each");
     println!("{line}");
     report(&line);
 }

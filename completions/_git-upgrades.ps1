@@ -276,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only print what would be done')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only print what would be done')
+            [CompletionResult]::new('--repair', '--repair', [CompletionResultType]::ParameterName, 'First check every upgrade''s refs and complete what an interrupted process left half-done: a closed upgrade''s queue ref removed and its archive ref set, an open upgrade''s queue ref pointed back at its recorded head. Refs it cannot account for are reported, not changed')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')

@@ -735,7 +735,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__maintain)
-            opts="-n -C -q -v -h -V --dry-run --json --color --quiet --verbose --help --version"
+            opts="-n -C -q -v -h -V --dry-run --repair --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1253,7 +1253,7 @@ _git_upgrades ()
 	log)
 		flags="--follow" ;;
 	maintain)
-		flags="--dry-run" ;;
+		flags="--dry-run --repair" ;;
 	init)
 		flags="--force --display-notes --remote --test-command --hub" ;;
 	push)

@@ -259,6 +259,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand -n 'Only print what would be done'
             cand --dry-run 'Only print what would be done'
+            cand --repair 'First check every upgrade''s refs and complete what an interrupted process left half-done: a closed upgrade''s queue ref removed and its archive ref set, an open upgrade''s queue ref pointed back at its recorded head. Refs it cannot account for are reported, not changed'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'

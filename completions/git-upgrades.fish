@@ -200,6 +200,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -l c
 always\t'Always colour'
 never\t'Never colour'"
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -s n -l dry-run -d 'Only print what would be done'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -l repair -d 'First check every upgrade\'s refs and complete what an interrupted process left half-done: a closed upgrade\'s queue ref removed and its archive ref set, an open upgrade\'s queue ref pointed back at its recorded head. Refs it cannot account for are reported, not changed'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -s q -l quiet -d 'No progress output and fewer messages'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand maintain" -s v -l verbose -d 'Stream the full test output while tests run'

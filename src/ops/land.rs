@@ -66,6 +66,8 @@ pub fn approve(
 ) -> Result<ApproveOutcome> {
     let id = store.resolve(&req.id)?;
     let actor = Actor::current(store.repo)?;
+    // A close a killed process left half-done is completed first.
+    crate::store::repair::notify(&crate::store::repair::repair_upgrade(store, &id)?);
     let mut attempt = 0;
     let mut wrote = false;
     let up = loop {
@@ -249,6 +251,7 @@ pub fn land(
     }
     // Fail before the tests run, not after.
     worktree::clean_checkouts(repo, &target)?;
+    crate::store::check_open_ref(store, &id, &up.record.head)?;
     let policy: Policy = policy_at(repo, &target, tip)?;
     let urgent = match mode {
         LandMode::Normal => {

@@ -552,7 +552,7 @@ pub fn check_object_size(repo: &gix::Repository, id: ObjectId, max: u64, what: &
     let size = object_size(repo, id)?;
     if size > max {
         return Err(Error::failure(format!(
-            "{what} is too large ({size} bytes; at most {max} are read)"
+            "{what} is {size} bytes, more than the {max} allowed; not read"
         )));
     }
     Ok(())

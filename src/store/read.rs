@@ -128,14 +128,8 @@ impl Store<'_> {
     /// Refuse an object larger than `max` bytes from its header, before any
     /// of it is read: a hostile remote can send a note or event of any size.
     pub fn check_size(&self, object: ObjectId, max: usize, what: &str) -> Result<()> {
-        let size = self.repo.find_header(object)?.size();
-        if size > max as u64 {
-            return Err(Error::failure(format!(
-                "{what} {} is {size} bytes, more than the {max} allowed; not read",
-                object.to_hex_with_len(12)
-            )));
-        }
-        Ok(())
+        let what = format!("{what} {}", object.to_hex_with_len(12));
+        super::check_object_size(self.repo, object, max as u64, &what)
     }
 
     fn read_record(&self, id: &str, tip: ObjectId) -> Result<Record> {

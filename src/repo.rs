@@ -58,7 +58,11 @@ pub fn check_ref_storage(repo: &gix::Repository) -> Result<()> {
 pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     match repo.committer() {
         Some(Ok(sig)) => {
-            let sig: gix::actor::Signature = sig.into();
+            let mut sig: gix::actor::Signature = sig.into();
+            if let Some((name, email)) = identity_from_git_options(repo) {
+                sig.name = name.into();
+                sig.email = email.into();
+            }
             if sig.name.trim().is_empty() && sig.email.trim().is_empty() {
                 return Err(no_identity());
             }
@@ -67,6 +71,26 @@ pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
         Some(Err(e)) => Err(Error::from_std("invalid GIT_COMMITTER_DATE", &e)),
         None => Err(no_identity()),
     }
+}
+
+/// gix does not read the configuration git passes to external commands
+/// (`git -c user.email=…` arrives in `GIT_CONFIG_PARAMETERS`, and
+/// `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`): when either is set, ask git itself
+/// who the committer is (`git var GIT_COMMITTER_IDENT`), so identity is
+/// exactly what git would record.
+fn identity_from_git_options(repo: &gix::Repository) -> Option<(String, String)> {
+    if std::env::var_os("GIT_CONFIG_PARAMETERS").is_none()
+        && std::env::var_os("GIT_CONFIG_COUNT").is_none()
+    {
+        return None;
+    }
+    let mut cmd = git(repo);
+    cmd.args(["var", "GIT_COMMITTER_IDENT"]);
+    let out = run_git(cmd, "read the committer identity").ok()?;
+    let text = String::from_utf8_lossy(&out);
+    let (name, rest) = text.trim().split_once(" <")?;
+    let (email, _) = rest.split_once('>')?;
+    Some((name.to_string(), email.to_string()))
 }
 
 fn no_identity() -> Error {

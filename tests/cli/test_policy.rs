@@ -462,3 +462,62 @@ fn signed_approvals_with_real_ssh_keys() {
     let show = env.run(&repo, &["show", &id]).ok().to_string();
     assert!(show.contains("good signature by bob@example.com"), "{show}");
 }
+
+#[test]
+fn identity_is_read_as_git_reads_it_for_external_commands() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.git(&repo, &["config", "user.name", "Alice"]);
+    env.git(&repo, &["config", "user.email", "alice@example.com"]);
+    let approve_as = |args: &[&str], envs: &[(&str, &str)]| -> String {
+        let branch = format!("b{}", env.tick());
+        env.branch_commit(&repo, &branch, "main", &format!("{branch}.txt"), "x\n");
+        let id = env.propose(&repo, &branch, "Mine", &["--no-test"]);
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["upgrades", "approve", &id, "--no-apply"]);
+        let mut cmd = env.git_cmd(&repo, &all);
+        // Only git's own configuration names the approver here.
+        for var in [
+            "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL",
+            "GIT_AUTHOR_NAME",
+            "GIT_AUTHOR_EMAIL",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(envs.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env.git(
+            &repo,
+            &[
+                "log",
+                "-1",
+                "--format=%an <%ae>",
+                &format!("refs/notes/upgrades/{id}"),
+            ],
+        )
+    };
+    // `git -c` reaches external commands in GIT_CONFIG_PARAMETERS.
+    let who = approve_as(
+        &["-c", "user.name=Bob", "-c", "user.email=bob@example.com"],
+        &[],
+    );
+    assert_eq!(who, "Bob <bob@example.com>");
+    // And GIT_CONFIG_COUNT / KEY_n / VALUE_n.
+    let who = approve_as(
+        &[],
+        &[
+            ("GIT_CONFIG_COUNT", "2"),
+            ("GIT_CONFIG_KEY_0", "user.name"),
+            ("GIT_CONFIG_VALUE_0", "Carol"),
+            ("GIT_CONFIG_KEY_1", "user.email"),
+            ("GIT_CONFIG_VALUE_1", "carol@example.com"),
+        ],
+    );
+    assert_eq!(who, "Carol <carol@example.com>");
+}

@@ -35,6 +35,35 @@ const VALID: &str = r#"upgrade u1 (proposed): d
 }
 "#;
 
+/// A record with every optional part: tests, approvals (one carried over a
+/// rebase), a landing, the urgent bypass and a closure.
+const COMPLETE: &str = r#"upgrade u1 (applied): d
+
+{
+  "format": 1,
+  "id": "u1",
+  "state": "applied",
+  "description": "d\tescaped \u001b[31m",
+  "target": "main",
+  "base": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "head": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  "source": "HEAD",
+  "proposed_by": "A <a@x>",
+  "proposed_at": "2026-01-01T00:00:00Z",
+  "files": [{"path": "a\nb", "status": "added", "added": 1, "removed": 0, "binary": false}],
+  "stats": {"files": 1, "added": 1, "removed": 0},
+  "diff_preview": "+x\n",
+  "policy_change": true,
+  "tests": {"status": "passed", "passed": true, "exit_code": 0, "duration_ms": 12, "command": "make test", "output": "ok\u0007", "commit": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "at": "2026-01-01T00:00:00Z"},
+  "approvals": [{"by": "B <b@x>", "at": "2026-01-01T00:00:00Z", "head": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "comment": "lgtm", "carried_from": "cccccccccccccccccccccccccccccccccccccccc"}],
+  "closed": {"by": "C <c@x>", "at": "2026-01-01T00:00:00Z", "reason": "r"},
+  "landing": {"by": "B <b@x>", "at": "2026-01-01T00:00:00Z", "previous_target": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "new_target": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+  "urgent": {"by": "B <b@x>", "at": "2026-01-01T00:00:00Z", "reason": "down", "tests_skipped": false},
+  "updated_at": "2026-01-01T00:00:00Z",
+  "seq": 5
+}
+"#;
+
 fn mutate(base: &str, edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
     let mut bytes = base.as_bytes().to_vec();
     for (pos, byte) in edits {
@@ -67,6 +96,26 @@ proptest! {
     }
 
     #[test]
+    fn mutated_complete_records_never_panic_or_print_control_characters(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8), cut in proptest::option::of(any::<usize>())) {
+        let bytes = mutate(COMPLETE, &edits, cut);
+        if let Ok(r) = Record::from_note(&bytes, "u1") {
+            prop_assert_eq!(Record::from_note(&r.to_note(), "u1").unwrap(), r.clone());
+            // The summary `git log --notes` prints is plain text lines.
+            let summary = r.summary();
+            prop_assert!(!summary.chars().any(|c| c.is_control() && c != '\n'), "{:?}", summary);
+            // Every string of it, printed through the one escaping path, is clean.
+            let mut strings = vec![r.description.clone(), r.proposed_by.clone(), r.target.clone()];
+            strings.extend(r.files.iter().map(|f| git_upgrades::ui::escape::path(&f.path).into_owned()));
+            strings.extend(r.approvals.iter().map(|a| a.by.clone()));
+            strings.extend(r.tests.iter().map(|t| t.output.clone()));
+            for text in strings {
+                let shown = git_upgrades::ui::escape::text(&text);
+                prop_assert!(!shown.chars().any(char::is_control), "{:?}", shown);
+            }
+        }
+    }
+
+    #[test]
     fn events_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = Event::from_message(&bytes);
     }
@@ -88,7 +137,7 @@ proptest! {
 
 #[test]
 fn report_fuzz_executions() {
-    let line = format!("fuzz: {} cases for each of 5 parser properties", cases());
+    let line = format!("fuzz: {} cases for each of 6 parser properties", cases());
     println!("{line}");
     crate::common::report(&line);
 }

@@ -279,7 +279,7 @@ impl Record {
             s.push_str(&format!(
                 "approved-by: {} at {}\n",
                 sanitize_line(&a.by, 200),
-                a.at
+                sanitize_line(&a.at, 40)
             ));
         }
         if let Some(t) = &self.tests {
@@ -290,7 +290,7 @@ impl Record {
                 .unwrap_or_default();
             s.push_str(&format!(
                 "tests: {} on {} {cmd}\n",
-                t.status,
+                sanitize_line(&t.status, 40),
                 t.commit.chars().take(12).collect::<String>()
             ));
         }
@@ -298,7 +298,7 @@ impl Record {
             s.push_str(&format!(
                 "applied-by: {} at {}\n",
                 sanitize_line(&l.by, 200),
-                l.at
+                sanitize_line(&l.at, 40)
             ));
         }
         if let Some(u) = &self.urgent {
@@ -312,7 +312,7 @@ impl Record {
             s.push_str(&format!(
                 "closed-by: {} at {}\n",
                 sanitize_line(&c.by, 200),
-                c.at
+                sanitize_line(&c.at, 40)
             ));
         }
         s

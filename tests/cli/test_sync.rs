@@ -3,8 +3,9 @@
 //! queue (`apply --all`).
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::forge::hub;
 use crate::common::{TestEnv, PASSING};
 
 /// The queue's refs (and main) as `name sha` lines.
@@ -20,33 +21,6 @@ fn queue(env: &TestEnv, dir: &Path) -> String {
             "refs/heads/main",
         ],
     )
-}
-
-/// A hub (bare) with one commit on main, and `n` clones of it.
-fn hub(env: &TestEnv, policy: &str, n: usize) -> (PathBuf, Vec<PathBuf>) {
-    let seed = env.repo("seed", Some(policy));
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            seed.to_str().unwrap(),
-            hub.to_str().unwrap(),
-        ],
-    );
-    let clones = (0..n)
-        .map(|i| {
-            let dir = env.path().join(format!("clone{i}"));
-            env.git(
-                env.path(),
-                &["clone", "-q", hub.to_str().unwrap(), dir.to_str().unwrap()],
-            );
-            dir
-        })
-        .collect();
-    (hub, clones)
 }
 
 #[test]

@@ -709,3 +709,51 @@ fn check_open_ref_names_a_moved_or_deleted_queue_ref() {
     let err = check().unwrap_err();
     assert!(err.message.contains("is missing"), "{err}");
 }
+
+#[test]
+fn sync_removes_lock_files_a_killed_fetch_left() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    let hub = env.path().join("hub.git");
+    env.git(
+        env.path(),
+        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
+    );
+    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
+    env.git(&repo, &["push", "-q", "origin", "main"]);
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    env.propose(&repo, "a", "A", &["--no-test"]);
+    env.run(&repo, &["sync"]).ok();
+    // Someone else moves main on the hub, so the next fetch updates
+    // refs/remotes/origin/main, whose lock a killed fetch left behind.
+    let other = env.path().join("other");
+    env.git(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            hub.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    env.commit_on_main(&other, &[("o.txt", "o\n")], "other");
+    env.git(&other, &["push", "-q", "origin", "main"]);
+    let stale = git_dir(&repo).join("refs/remotes/origin/main.lock");
+    std::fs::write(&stale, "").unwrap();
+    let run = env.run(&repo, &["sync"]);
+    println!("sync:\n{}", run.stderr);
+    run.ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "removed a lock left by an interrupted process: {}",
+            stale.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "refs/remotes/origin/main"]),
+        env.git(&other, &["rev-parse", "main"])
+    );
+    assert_eq!(lock_files(&repo), Vec::<String>::new());
+}

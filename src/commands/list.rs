@@ -47,12 +47,10 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
 /// Readable entries and unreadable ones (id, why).
 type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 
-fn load_all(ui: &mut Ui) -> Result<Loaded> {
-    let repo = super::open_repo(ui)?;
-    let store = Store::new(&repo);
+fn load_all(ui: &mut Ui, store: &Store<'_>) -> Result<Loaded> {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for Entry { id, data, .. } in cache::list(&store)? {
+    for Entry { id, data, .. } in cache::list(store)? {
         match data {
             Ok(listing) => good.push((id, listing)),
             Err(why) => {
@@ -83,7 +81,9 @@ fn damaged_json(id: &str, why: &str) -> String {
 
 /// Run `list`.
 pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
-    let (mut ups, bad) = load_all(ui)?;
+    let repo = super::open_repo(ui)?;
+    let store = Store::new(&repo);
+    let (mut ups, bad) = load_all(ui, &store)?;
     ups.retain(|(_, s)| {
         if !args.state.is_empty() {
             args.state.contains(&s.state)
@@ -206,15 +206,15 @@ fn identity_mode(store: &Store<'_>, target: &str) -> &'static str {
 
 /// Run `status`: the pending panel with its count, then recent history.
 pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
-    let (ups, bad) = load_all(ui)?;
+    let repo = super::open_repo(ui)?;
+    let store = Store::new(&repo);
+    let (ups, bad) = load_all(ui, &store)?;
     let (pending, mut closed): (Vec<_>, Vec<_>) = ups.iter().partition(|(_, l)| l.state.is_open());
     closed.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(a.0.cmp(&b.0)));
     closed.truncate(args.history);
     // How approvals on each pending target prove who gave them (docs/TRUST.md).
     let mut identity: std::collections::BTreeMap<String, &'static str> = Default::default();
     if !pending.is_empty() {
-        let repo = super::open_repo(ui)?;
-        let store = Store::new(&repo);
         for (_, l) in &pending {
             let target = l.summary()?.target;
             if let std::collections::btree_map::Entry::Vacant(e) = identity.entry(target) {

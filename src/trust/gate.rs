@@ -118,13 +118,9 @@ pub fn check_push(store: &Store<'_>, updates: &[RefUpdate]) -> Result<Vec<String
             refusals.push(format!("{NOTES_PREFIX}{id}: {}", e.message));
         }
     }
-    let pushed_ids: std::collections::HashSet<&str> = updates
-        .iter()
-        .filter_map(|u| u.name.strip_prefix(NOTES_PREFIX))
-        .collect();
     for u in updates {
         if let Some(branch) = u.name.strip_prefix("refs/heads/") {
-            if let Err(e) = check_branch(store, branch, u, &notes, &pushed_ids) {
+            if let Err(e) = check_branch(store, branch, u, &notes, &pushed_histories) {
                 refusals.push(format!("{}: {}", u.name, e.message));
             }
         }
@@ -187,7 +183,7 @@ fn check_branch(
     branch: &str,
     u: &RefUpdate,
     notes: &HashMap<String, Option<ObjectId>>,
-    pushed_ids: &std::collections::HashSet<&str>,
+    pushed: &HashMap<String, History>,
 ) -> Result<()> {
     let repo = store.repo;
     let Some(old) = u.old else {
@@ -211,23 +207,23 @@ fn check_branch(
             "not a fast-forward of a branch protected by .upgrades.toml",
         ));
     }
-    // The landings pushed with the branch usually explain it; reading the
-    // whole queue is only needed when they do not.
-    let load = |ids: &mut dyn Iterator<Item = (&String, &Option<ObjectId>)>| -> Vec<History> {
-        ids.filter_map(|(id, tip)| {
-            let (_, h) = store.load_with_history(id, (*tip)?).ok()?;
-            (h.target == branch && h.state == State::Applied).then_some(h)
-        })
-        .collect()
-    };
-    let pushed = load(
-        &mut notes
-            .iter()
-            .filter(|(id, _)| pushed_ids.contains(id.as_str())),
-    );
-    let (mut reach, mut why) = explained_move(store, &pushed, old, new)?;
+    // The landings pushed with the branch (already replayed) usually explain
+    // it; reading the rest of the queue is only needed when they do not.
+    let landed = |h: &History| h.target == branch && h.state == State::Applied;
+    let pushed_landings: Vec<History> = pushed.values().filter(|h| landed(h)).cloned().collect();
+    let (mut reach, mut why) = explained_move(store, &pushed_landings, old, new)?;
     if reach != new {
-        let all = load(&mut notes.iter());
+        let mut all = pushed_landings;
+        for (id, tip) in notes {
+            let Some(tip) = tip.filter(|_| !pushed.contains_key(id)) else {
+                continue;
+            };
+            if let Ok((_, h)) = store.load_with_history(id, tip) {
+                if landed(&h) {
+                    all.push(h);
+                }
+            }
+        }
         (reach, why) = explained_move(store, &all, old, new)?;
     }
     if reach != new {

@@ -67,6 +67,15 @@ pub fn run(ui: &mut Ui, args: &VerifyArgs) -> Result<u8> {
         .as_deref()
         .map(|s| ops::resolve_commit(&repo, s))
         .transpose()?;
+    if let Some(since) = since {
+        // Otherwise the walk would never meet it and audit the whole history.
+        if !ops::is_ancestor(&repo, since, tip)? {
+            return Err(Error::usage(format!(
+                "--since {} is not in the history of {target}",
+                since.to_hex_with_len(10)
+            )));
+        }
+    }
     let audit = audit::verify(&store, &target, tip, since)?;
     let code = if audit.violations > 0 { 5 } else { 0 };
     if ui.json {

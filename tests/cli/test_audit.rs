@@ -82,6 +82,15 @@ fn a_direct_commit_is_a_violation_naming_it() {
     );
     // Only what came after it: proven.
     env.run(&repo, &["verify", "--since", &direct]).ok();
+    // A --since that is not in the history is a usage error, not a full audit.
+    env.branch_commit(&repo, "side", "main", "side.txt", "s\n");
+    let run = env.run(&repo, &["verify", "--since", "side"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("not in the history of main"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

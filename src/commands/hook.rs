@@ -40,9 +40,15 @@ pub fn run(ui: &mut Ui, args: &HookArgs) -> Result<u8> {
     }
     let mut input = String::new();
     std::io::stdin()
-        .take(MAX_INPUT)
+        .take(MAX_INPUT + 1)
         .read_to_string(&mut input)
         .map_err(|e| Error::from_std("cannot read the hook's input", &e))?;
+    // A cut line could name another ref than the one pushed: refuse, never guess.
+    if input.len() as u64 > MAX_INPUT {
+        return Err(Error::failure(format!(
+            "the hook's input is larger than {MAX_INPUT} bytes; push refused"
+        )));
+    }
     let updates = gate::parse_updates(&input)?;
     let hub = gate::open_quarantined()?;
     let store = Store::new(&hub.repo);

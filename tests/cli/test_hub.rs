@@ -4,7 +4,7 @@
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
-use crate::common::forge::{self, has_ssh_keygen, hub, keygen, Forgery};
+use crate::common::forge::{self, free_port, has_ssh_keygen, hub, keygen, Daemon, Forgery};
 use crate::common::{TestEnv, PASSING};
 
 fn hub_with_hook(env: &TestEnv, policy: &str, n: usize) -> (PathBuf, Vec<PathBuf>) {
@@ -200,29 +200,12 @@ fn forged_approvals_are_refused_when_signatures_are_required() {
     assert_eq!(hub_refs(&env, &hub_dir), before);
 }
 
-/// `git daemon` in its own process group, ended with the test.
-struct Daemon(std::process::Child);
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // SAFETY: signals the process group we created for the daemon.
-        unsafe {
-            libc::kill(-(self.0.id() as i32), libc::SIGTERM);
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_hook_guards_a_hub_served_by_git_daemon() {
     let env = TestEnv::new();
     let (hub_dir, _) = hub_with_hook(&env, PASSING, 0);
     let root = hub_dir.parent().unwrap().to_path_buf();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let child = env
         .git_cmd(
             &root,

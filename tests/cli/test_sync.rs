@@ -5,7 +5,7 @@
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
-use crate::common::forge::hub;
+use crate::common::forge::{free_port, hub, Daemon};
 use crate::common::{TestEnv, PASSING};
 
 /// The queue's refs (and main) as `name sha` lines.
@@ -251,28 +251,6 @@ fn a_hostile_remote_record_is_refused_and_the_rest_pulled() {
         ),
         ""
     );
-}
-
-/// `git daemon` runs in its own process group (the `git` wrapper forks the
-/// real daemon), and the whole group is ended when the test ends.
-struct Daemon(std::process::Child);
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // SAFETY: signals the process group we created for the daemon.
-        unsafe {
-            libc::kill(-(self.0.id() as i32), libc::SIGTERM);
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

@@ -217,3 +217,27 @@ pub fn signing_env(key: &str) -> Vec<(&'static str, String)> {
         ("GIT_CONFIG_VALUE_1", key.into()),
     ]
 }
+
+/// `git daemon` in its own process group (the `git` wrapper forks the real
+/// daemon); the whole group is ended when the test ends.
+pub struct Daemon(pub std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        // SAFETY: signals the process group we created for the daemon.
+        unsafe {
+            libc::kill(-(self.0.id() as i32), libc::SIGTERM);
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

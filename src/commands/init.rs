@@ -33,19 +33,28 @@ pub struct InitArgs {
     /// hook that is not ours)
     #[arg(long)]
     pub hub: bool,
+    /// With --hub: install the update-hook form instead, for servers that
+    /// run only update hooks (each ref judged alone)
+    #[arg(long, requires = "hub")]
+    pub update_hook: bool,
 }
 
 /// Marks a hook written by `init --hub`, so running it again is idempotent.
 const HOOK_MARKER: &str = "# installed by git upgrades init --hub";
 
-/// Install `hooks/pre-receive` running this binary's gate.
-fn install_hub_hook(repo: &gix::Repository, force: bool) -> Result<String> {
+/// Install `hooks/pre-receive` (or `hooks/update`) running this binary's gate.
+fn install_hub_hook(repo: &gix::Repository, force: bool, update: bool) -> Result<String> {
     if !repo.is_bare() {
         return Err(Error::usage("--hub is for the hub: a bare repository")
             .hint("run it there: git -C /srv/project.git upgrades init --hub"));
     }
     let hooks = repo.common_dir().join("hooks");
-    let path = hooks.join("pre-receive");
+    let (name, args) = if update {
+        ("update", "update \"$@\"")
+    } else {
+        ("pre-receive", "pre-receive")
+    };
+    let path = hooks.join(name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         if !existing.contains(HOOK_MARKER) && !force {
             return Err(Error::failure(format!(
@@ -66,11 +75,11 @@ fn install_hub_hook(repo: &gix::Repository, force: bool) -> Result<String> {
         .unwrap_or_else(|| "git-upgrades".into());
     let quoted = format!("'{}'", program.replace('\'', "'\\''"));
     let script = format!(
-        "#!/bin/sh\n{HOOK_MARKER}\n# Every push is judged by the queue's rules (docs/TRUST.md).\nexec {quoted} hook pre-receive\n"
+        "#!/bin/sh\n{HOOK_MARKER}\n# Every push is judged by the queue's rules (docs/TRUST.md).\nexec {quoted} hook {args}\n"
     );
     std::fs::create_dir_all(&hooks)
         .with_context(|| format!("cannot create {}", hooks.display()))?;
-    let tmp = hooks.join("pre-receive.git-upgrades-tmp");
+    let tmp = hooks.join(format!("{name}.git-upgrades-tmp"));
     std::fs::write(&tmp, script).with_context(|| format!("cannot write {}", tmp.display()))?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
@@ -155,7 +164,7 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
     let target = crate::ops::default_target(&store).unwrap_or_else(|_| "main".into());
     let mut wrote = None;
     if args.hub {
-        done.push(install_hub_hook(&repo, args.force)?);
+        done.push(install_hub_hook(&repo, args.force, args.update_hook)?);
     }
     match repo.workdir() {
         Some(root) => {

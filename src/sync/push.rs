@@ -138,6 +138,45 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         return Ok(outcome);
     }
 
+    match send(repo, remote, &pushes) {
+        // A hub that judges each ref alone (an update hook) cannot see the
+        // queue refs pushed with the branch: send them first, then the branch.
+        Err(Refused::QueueFirst(_)) if pushes.iter().any(|p| !is_branch(p)) => {
+            let (queue, branches): (Vec<RefPush>, Vec<RefPush>) =
+                pushes.into_iter().partition(|p| !is_branch(p));
+            send(repo, remote, &queue).map_err(Refused::into_error)?;
+            record_pushed(store, &queue, &mut outcome)?;
+            send(repo, remote, &branches).map_err(Refused::into_error)?;
+            record_pushed(store, &branches, &mut outcome)?;
+            return Ok(outcome);
+        }
+        other => other.map_err(Refused::into_error)?,
+    }
+    record_pushed(store, &pushes, &mut outcome)?;
+    Ok(outcome)
+}
+
+fn is_branch(p: &RefPush) -> bool {
+    p.remote_ref.starts_with("refs/heads/")
+}
+
+/// Why a `git push` did not go through.
+enum Refused {
+    /// The hub's update hook asked for the queue refs before the branch.
+    QueueFirst(Error),
+    Other(Error),
+}
+
+impl Refused {
+    fn into_error(self) -> Error {
+        match self {
+            Refused::QueueFirst(e) | Refused::Other(e) => e,
+        }
+    }
+}
+
+/// One atomic, leased `git push` of `pushes`.
+fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), Refused> {
     let mut cmd = repo::git(repo);
     cmd.args([
         "push",
@@ -147,11 +186,11 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         "--quiet",
         remote,
     ]);
-    for p in &pushes {
+    for p in pushes {
         let lease = p.expected.map(|e| e.to_string()).unwrap_or_default();
         cmd.arg(format!("--force-with-lease={}:{lease}", p.remote_ref));
     }
-    for p in &pushes {
+    for p in pushes {
         match p.local {
             Some(l) => cmd.arg(format!("+{l}:{}", p.remote_ref)),
             None => cmd.arg(format!(":{}", p.remote_ref)),
@@ -160,33 +199,62 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
     let out = cmd
         .stdin(std::process::Stdio::null())
         .output()
-        .context("cannot run git push")?;
-    if !out.status.success() {
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        let lost_race = text.contains("stale info")
-            || text.contains("fetch first")
-            || text.contains("atomic")
-            || text.contains("rejected")
-            || text.contains("non-fast-forward");
-        let first = text
+        .context("cannot run git push")
+        .map_err(Refused::Other)?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    // The hub's hook said why, one `remote: git-upgrades: ...` line per reason.
+    if text.contains("hook declined") {
+        let reasons: Vec<&str> = text
             .lines()
-            .find(|l| l.starts_with('!') || l.contains("error") || l.contains("fatal"))
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        return Err(if lost_race {
-            Error::conflict(format!(
-                "{remote} changed since the last fetch; nothing was pushed ({first})"
-            ))
-            .hint("run `git upgrades sync` to merge and push again")
+            .filter_map(|l| l.trim().strip_prefix("remote: git-upgrades: refused "))
+            .collect();
+        let err = Error::denied(format!(
+            "{remote} refused the push: {}",
+            crate::record::sanitize_line(
+                &if reasons.is_empty() {
+                    "its hook declined".to_string()
+                } else {
+                    reasons.join("; ")
+                },
+                400
+            )
+        ))
+        .hint("nothing was pushed; see docs/TRUST.md for what the hub accepts");
+        return Err(if text.contains(crate::trust::gate::QUEUE_FIRST) {
+            Refused::QueueFirst(err)
         } else {
-            Error::failure(format!("git push to {remote} failed: {first}"))
+            Refused::Other(err)
         });
     }
-    // Record what the remote now holds.
+    let lost_race = text.contains("stale info")
+        || text.contains("fetch first")
+        || text.contains("atomic")
+        || text.contains("rejected")
+        || text.contains("non-fast-forward");
+    let first = text
+        .lines()
+        .find(|l| l.starts_with('!') || l.contains("error") || l.contains("fatal"))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    Err(Refused::Other(if lost_race {
+        Error::conflict(format!(
+            "{remote} changed since the last fetch; nothing was pushed ({first})"
+        ))
+        .hint("run `git upgrades sync` to merge and push again")
+    } else {
+        Error::failure(format!("git push to {remote} failed: {first}"))
+    }))
+}
+
+/// Record what the remote now holds after `pushes` went through.
+fn record_pushed(store: &Store<'_>, pushes: &[RefPush], outcome: &mut PushOutcome) -> Result<()> {
     let mut edits = Vec::new();
-    for p in &pushes {
+    for p in pushes {
         match p.local {
             Some(l) => {
                 edits.push(update(
@@ -214,6 +282,5 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
             }
         }
     }
-    store.transaction(edits)?;
-    Ok(outcome)
+    store.transaction(edits)
 }

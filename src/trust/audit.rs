@@ -25,7 +25,7 @@ use crate::store::{Store, NOTES_PREFIX};
 pub const MAX_STEPS: usize = 1_000_000;
 
 /// How one step of the history stands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Landed through the queue, with everything the policy asks for.
@@ -37,7 +37,7 @@ pub enum Verdict {
 }
 
 /// One approval as the audit judged it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AuditedApproval {
     /// The approver.
     pub by: String,
@@ -48,7 +48,7 @@ pub struct AuditedApproval {
 }
 
 /// One move of the branch, newest first.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     /// The commit the branch moved to.
     pub commit: String,
@@ -71,7 +71,7 @@ pub struct Step {
 }
 
 /// The audit of one branch.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Audit {
     /// The branch name landings are matched against.
     pub target: String,

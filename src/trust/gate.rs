@@ -31,6 +31,11 @@ use crate::repo::email_of;
 use crate::store::sign::{self, Signature};
 use crate::store::{Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
 
+/// The line an update hook prints when a protected branch arrives before the
+/// queue refs that explain it; `git upgrades push` answers it by pushing the
+/// queue first and the branch after (see `sync::push`).
+pub const QUEUE_FIRST: &str = "git-upgrades: queue-first";
+
 /// One line of pre-receive input: `<old> <new> <ref>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUpdate {

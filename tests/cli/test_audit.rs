@@ -188,3 +188,63 @@ fn event_times_never_go_backwards() {
     // The test run took a second: the landing is after it, not at the approval's time.
     assert!(times[3].0 > times[1].0, "{log}");
 }
+
+#[test]
+fn a_repeat_verify_reuses_its_cache_and_never_caches_a_violation() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    let a = land(&env, &repo, "a", "a.txt");
+    let first = env.run(&repo, &["verify"]);
+    first.ok();
+    let cache = repo.join(".git/upgrades/verify");
+    let files: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with(".key")), "{files:?}");
+    // Replayed: the same bytes.
+    let again = env.run(&repo, &["verify"]);
+    again.ok();
+    assert_eq!(again.stdout, first.stdout);
+    let json = env.run(&repo, &["verify", "--json"]).json();
+    assert_eq!(env.run(&repo, &["verify", "--json"]).json(), json);
+
+    // A new landing: only the new step is audited, the result is whole.
+    let b = land(&env, &repo, "b", "b.txt");
+    let run = env.run(&repo, &["verify"]);
+    run.ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].contains(&b) && lines[1].contains(&a),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2 landed steps proven"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.run(&repo, &["verify", "--json"]).json()["proven"], 2);
+
+    // A damaged or foreign cache is a miss, never an answer.
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "plain") {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend_from_slice(b"forged line\n");
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    let run = env.run(&repo, &["verify"]);
+    run.ok();
+    assert!(!run.stdout.contains("forged"), "{}", run.stdout);
+
+    // A violation is reported on every run, never cached away.
+    env.commit_on_main(&repo, &[("direct.txt", "x\n")], "around the queue");
+    env.run(&repo, &["verify"]).code(5);
+    env.run(&repo, &["verify"]).code(5);
+    env.run(&repo, &["verify", "--json"]).code(5);
+    // Rewinding to the proven tip answers from the cache again.
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
+    env.run(&repo, &["verify"]).ok();
+}

@@ -329,3 +329,84 @@ fn a_hub_that_runs_the_tests_refuses_a_forged_pass() {
     );
     assert_eq!(hub_refs(&env, &hub_dir), before);
 }
+
+#[test]
+fn the_update_hook_form_judges_each_ref_and_push_sends_the_queue_first() {
+    let env = TestEnv::new();
+    let (hub_dir, c) = hub(&env, PASSING, 2);
+    let run = env.run(&hub_dir, &["init", "--hub", "--update-hook"]);
+    run.ok();
+    assert!(run.stdout.contains("hooks/update"), "{}", run.stdout);
+    assert!(!hub_dir.join("hooks/pre-receive").exists());
+    env.run(&hub_dir, &["init", "--hub", "--update-hook"]).ok();
+
+    // An approved landing: the atomic push is refused by main's update hook
+    // (it cannot see the notes pushed with it), then sent queue first.
+    change(&env, &c[0], "fix", "fix.txt");
+    let id = env.propose(&c[0], "fix", "Fix", &[]);
+    env.run(&c[0], &["push"]).ok();
+    env.run_as("Bob", &c[1], &["pull"]).ok();
+    env.run_as("Bob", &c[1], &["approve", &id]).ok();
+    env.run_as("Bob", &c[1], &["push"]).ok();
+    assert_eq!(
+        env.git(&hub_dir, &["rev-parse", "main"]),
+        env.git(&c[1], &["rev-parse", "main"])
+    );
+    env.run(&hub_dir, &["verify"]).ok();
+
+    // A direct push is refused by the update hook, the hub unchanged.
+    env.git(&c[1], &["merge", "-q", "--ff-only", "origin/main"]);
+    env.commit_on_main(&c[1], &[("direct.txt", "x\n")], "around the queue");
+    let before = hub_refs(&env, &hub_dir);
+    let run = env.git_run(&c[1], &["push", "origin", "main"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("not landed through the queue"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(hub_refs(&env, &hub_dir), before);
+
+    // Bad arguments to the update form: a usage error, no panic.
+    let bad = env.run(&hub_dir, &["hook", "update", "refs/heads/main"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let bad = env.run(&hub_dir, &["hook", "update", "refs/heads/main", "zz", "yy"]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("malformed"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_push_the_hub_refuses_says_why_and_exits_5() {
+    let env = TestEnv::new();
+    let (hub_dir, c) = hub_with_hook(&env, PASSING, 1);
+    change(&env, &c[0], "fix", "fix.txt");
+    let id = env.propose(&c[0], "fix", "Fix", &[]);
+    env.run(&c[0], &["push"]).ok();
+    // An event appended locally whose actor is not its author: it fails replay.
+    let f = Forgery {
+        env: &env,
+        dir: &c[0],
+        id: &id,
+    };
+    let t = forge::tip(&env, &c[0], &id);
+    let rec = forge::record(&env, &c[0], &id);
+    let seq = rec["seq"].as_u64().unwrap() + 1;
+    let event = serde_json::json!({"format": 1, "event": "upgrade.rejected", "id": id,
+        "actor": "Bob <bob@example.com>", "seq": seq, "details": {}});
+    let mut rejected = rec.clone();
+    rejected["state"] = "rejected".into();
+    rejected["seq"] = seq.into();
+    let forged = f.event(&[&t], "Alice <alice@example.com>", event, &rejected);
+    let notes = format!("refs/notes/upgrades/{id}");
+    env.git(&c[0], &["update-ref", &notes, &forged]);
+    let before = hub_refs(&env, &hub_dir);
+    let run = env.run(&c[0], &["push"]);
+    assert_eq!(run.code, 5, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("origin refused the push: refs/notes/upgrades/"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(hub_refs(&env, &hub_dir), before);
+}

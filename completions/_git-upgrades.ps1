@@ -296,6 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .upgrades.toml')
             [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows upgrade records')
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)')
+            [CompletionResult]::new('--update-hook', '--update-hook', [CompletionResultType]::ParameterName, 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')

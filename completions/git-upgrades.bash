@@ -635,7 +635,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__hook)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version pre-receive"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version pre-receive update"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,7 +657,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__init)
-            opts="-C -q -v -h -V --force --display-notes --remote --test-command --hub --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --force --display-notes --remote --test-command --hub --update-hook --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,7 +1255,7 @@ _git_upgrades ()
 	maintain)
 		flags="--dry-run --repair" ;;
 	init)
-		flags="--force --display-notes --remote --test-command --hub" ;;
+		flags="--force --display-notes --remote --test-command --hub --update-hook" ;;
 	push)
 		flags="" ;;
 	pull)

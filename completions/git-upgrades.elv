@@ -278,6 +278,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --force 'Overwrite an existing .upgrades.toml'
             cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
             cand --hub 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
+            cand --update-hook 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'

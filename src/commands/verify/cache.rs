@@ -72,7 +72,7 @@ pub fn output(
     mode: &str,
 ) -> Option<Vec<u8>> {
     let key = read_key(repo, target)?;
-    if key.tip != tip.to_string() || key.since != since.map(|s| s.to_string()) {
+    if key.tip.parse::<ObjectId>().ok() != Some(tip) || key.since != since.map(|s| s.to_string()) {
         return None;
     }
     let size = key.outputs.iter().find(|(m, _)| m == mode)?.1;

@@ -58,6 +58,9 @@ pub fn run(ui: &mut Ui, args: &ApplyArgs) -> Result<u8> {
     };
     let verb = if code == 0 { "applied" } else { "failed" };
     print_upgrade(ui, outcome.upgrade(), verb)?;
+    if code != 0 {
+        super::explain_failure(ui, outcome.upgrade());
+    }
     if args.urgent && !ui.json {
         ui.warn("landed through the urgent bypass; this is recorded in the upgrade's events");
     }
@@ -89,6 +92,11 @@ fn run_all(ui: &mut Ui, store: &Store<'_>) -> Result<u8> {
                 r.result,
                 r.detail
             ))?;
+            if r.result == "failed" {
+                if let Ok(up) = store.load(&r.id) {
+                    super::explain_failure(ui, &up);
+                }
+            }
         }
     }
     let failed = results.iter().any(|r| r.result == "failed");

@@ -63,13 +63,10 @@ pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
                 }
             }
             ApproveOutcome::TestsFailed(u) => {
+                super::explain_failure(ui, u);
                 ui.note(&format!(
-                    "tests failed; {} was not changed",
+                    "{} was not changed; the upgrade is now failed",
                     u.record.target
-                ));
-                ui.note(&format!(
-                    "hint: see the output with `git upgrades show {}`",
-                    u.id
                 ));
             }
             ApproveOutcome::Recorded(u) => {

@@ -79,6 +79,11 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
             ui.paint(Style::Id, &a.id),
             a.detail
         ))?;
+        if a.action == "failed" && !args.dry_run {
+            if let Ok(up) = store.load(&a.id) {
+                super::explain_failure(ui, &up);
+            }
+        }
     }
     Ok(if actions.iter().any(|a| a.action == "error") {
         1

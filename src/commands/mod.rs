@@ -31,6 +31,18 @@ pub fn open_repo(ui: &mut Ui) -> Result<gix::Repository> {
     Ok(repo)
 }
 
+/// After a failed test run's result: why it failed, on stderr (human mode).
+pub fn explain_failure(ui: &Ui, up: &Upgrade) {
+    if ui.json {
+        return;
+    }
+    if let Some(t) = up.record.tests.as_ref().filter(|t| t.passed == Some(false)) {
+        for line in crate::ui::render::failure_lines(ui, &up.id, t) {
+            ui.note(&line);
+        }
+    }
+}
+
 /// Print one upgrade as JSON, or a one-line human summary prefixed by `verb`.
 pub fn print_upgrade(ui: &mut Ui, up: &Upgrade, verb: &str) -> Result<()> {
     if ui.json {

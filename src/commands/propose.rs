@@ -97,16 +97,24 @@ pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
     } else {
         print_upgrade(ui, &up, "proposed")?;
     }
-    if !ui.json {
-        ui.note(&format!(
-            "hint: review with `git upgrades show {0}`, then `git upgrades approve {0}`",
-            up.id
-        ));
-    }
     let failed = up
         .record
         .tests
         .as_ref()
         .is_some_and(|t| t.passed == Some(false));
+    if failed {
+        super::explain_failure(ui, &up);
+        if !ui.json {
+            ui.note(&format!(
+                "hint: the proposal is recorded; fix the change and propose it again, or `git upgrades reject {}`",
+                up.id
+            ));
+        }
+    } else if !ui.json {
+        ui.note(&format!(
+            "hint: review with `git upgrades show {0}`, then `git upgrades approve {0}`",
+            up.id
+        ));
+    }
     Ok(if failed { EXIT_TESTS_FAILED } else { 0 })
 }

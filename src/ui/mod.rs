@@ -44,7 +44,9 @@ pub struct Ui {
     /// Unicode marks (✓ ✗) or plain ASCII.
     pub unicode: bool,
     choice: ColorChoice,
-    out: Box<dyn Write>,
+    /// stdout, buffered; flushed before anything goes to stderr so that a
+    /// result is always seen before the notes and hints that follow it.
+    out: std::cell::RefCell<Box<dyn Write>>,
 }
 
 /// ANSI styles we use.
@@ -104,7 +106,7 @@ impl Ui {
             stderr_tty,
             unicode,
             choice: color,
-            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            out: std::cell::RefCell::new(Box::new(std::io::BufWriter::new(std::io::stdout()))),
         }
     }
 
@@ -180,8 +182,8 @@ impl Ui {
     /// Write a line to stdout (through the escaping guard).
     pub fn line(&mut self, text: &str) -> Result<()> {
         let safe = self.guard(text);
-        self.out.write_all(safe.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        self.out.get_mut().write_all(safe.as_bytes())?;
+        self.out.get_mut().write_all(b"\n")?;
         Ok(())
     }
 
@@ -193,8 +195,8 @@ impl Ui {
         if self.stdout_tty {
             return self.line(text);
         }
-        self.out.write_all(text.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        self.out.get_mut().write_all(text.as_bytes())?;
+        self.out.get_mut().write_all(b"\n")?;
         Ok(())
     }
 
@@ -203,29 +205,33 @@ impl Ui {
     pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
         let text = String::from_utf8_lossy(bytes);
         let safe = self.guard(&text);
-        self.out.write_all(safe.as_bytes())?;
+        self.out.get_mut().write_all(safe.as_bytes())?;
         Ok(())
     }
 
     /// Write one JSON value as a line.
     pub fn json_line<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
         let text = serde_json::to_string(value).map_err(std::io::Error::from)?;
-        self.out.write_all(escape::json(&text).as_bytes())?;
-        self.out.write_all(b"\n")?;
+        self.out
+            .get_mut()
+            .write_all(escape::json(&text).as_bytes())?;
+        self.out.get_mut().write_all(b"\n")?;
         Ok(())
     }
 
     /// Write one JSON value, pretty-printed.
     pub fn json_pretty<T: serde::Serialize>(&mut self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value).map_err(std::io::Error::from)?;
-        self.out.write_all(escape::json(&text).as_bytes())?;
-        self.out.write_all(b"\n")?;
+        self.out
+            .get_mut()
+            .write_all(escape::json(&text).as_bytes())?;
+        self.out.get_mut().write_all(b"\n")?;
         Ok(())
     }
 
     /// Flush stdout.
     pub fn flush(&mut self) -> Result<()> {
-        self.out.flush()?;
+        self.out.get_mut().flush()?;
         Ok(())
     }
 
@@ -248,6 +254,9 @@ impl Ui {
     /// Write `text` to stderr as is but for the escaping guard (keeping only
     /// our colour sequences when stderr is coloured).
     pub fn eprint(&self, text: &str) {
+        if let Ok(mut out) = self.out.try_borrow_mut() {
+            let _ = out.flush();
+        }
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(escape::terminal(text, self.color_err).as_bytes());
         let _ = err.flush();
@@ -260,7 +269,7 @@ impl Ui {
         }
         if let Some(pager) = progress::pager_command(repo) {
             if let Some(child_stdin) = progress::spawn_pager(&pager) {
-                self.out = Box::new(child_stdin);
+                self.out = std::cell::RefCell::new(Box::new(child_stdin));
             }
         }
     }

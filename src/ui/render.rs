@@ -351,3 +351,52 @@ fn word_pair(old: &str, new: &str) -> (String, String) {
     }
     (o, n)
 }
+
+/// How many lines of a failed run's output are shown where it fails.
+pub const FAILURE_TAIL_LINES: usize = 20;
+
+/// Why a test run failed, shown on stderr right after the result: the
+/// command, the commit, the exit code and duration, then the last lines of
+/// the output (each escaped and bounded), so the reason is where the
+/// failure is and not only in `show`.
+pub fn failure_lines(ui: &Ui, id: &str, t: &TestResult) -> Vec<String> {
+    let command = t.command.as_deref().unwrap_or("the test command");
+    let how = match (t.status.as_str(), t.exit_code) {
+        ("timed-out", _) => "timed out".to_string(),
+        ("error", _) => "could not start".to_string(),
+        (_, Some(code)) => format!("exited with {code}"),
+        (status, None) => escape::text(status).into_owned(),
+    };
+    let mut out = vec![ui.paint_err(
+        Style::Bad,
+        &format!(
+            "tests failed on {}: `{}` {how} after {}",
+            short(&t.commit),
+            text_max(command, 120),
+            short_duration_ms(t.duration_ms)
+        ),
+    )];
+    let lines: Vec<&str> = t.output.lines().collect();
+    let tail: Vec<&str> = lines
+        .iter()
+        .rev()
+        .skip_while(|l| l.trim().is_empty())
+        .take(FAILURE_TAIL_LINES)
+        .copied()
+        .collect();
+    if !tail.is_empty() {
+        let shown = if tail.len() < lines.len() {
+            format!("last {} of {} output lines:", tail.len(), lines.len())
+        } else {
+            "output:".to_string()
+        };
+        out.push(format!("  {shown}"));
+        for l in tail.iter().rev() {
+            out.push(format!("  | {}", text_max(&l.replace('\t', "    "), 200)));
+        }
+    }
+    out.push(format!(
+        "hint: the whole output: `git upgrades show {id}`; stream it while it runs with -v"
+    ));
+    out
+}

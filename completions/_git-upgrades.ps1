@@ -166,6 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--no-apply', '--no-apply', [CompletionResultType]::ParameterName, 'Only record the approval; do not land')
             [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'Sign the approval with git''s signing set-up (implied when the policy requires it)')
             [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign the approval with git''s signing set-up (implied when the policy requires it)')
+            [CompletionResult]::new('--rebase', '--rebase', [CompletionResultType]::ParameterName, 'First rebase it onto the target''s tip if its head does not contain it (approvals carry over only when the change is unchanged)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')

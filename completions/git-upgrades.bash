@@ -233,7 +233,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__approve)
-            opts="-m -S -C -q -v -h -V --message --no-apply --sign --json --color --quiet --verbose --help --version"
+            opts="-m -S -C -q -v -h -V --message --no-apply --sign --rebase --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,7 +1239,7 @@ _git_upgrades ()
 	diff)
 		flags="--stat --name-only" ;;
 	approve)
-		flags="--message --no-apply --sign" ;;
+		flags="--message --no-apply --sign --rebase" ;;
 	reject)
 		flags="--message" ;;
 	review)

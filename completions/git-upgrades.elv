@@ -156,6 +156,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --no-apply 'Only record the approval; do not land'
             cand -S 'Sign the approval with git''s signing set-up (implied when the policy requires it)'
             cand --sign 'Sign the approval with git''s signing set-up (implied when the policy requires it)'
+            cand --rebase 'First rebase it onto the target''s tip if its head does not contain it (approvals carry over only when the change is unchanged)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'

@@ -129,6 +129,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l no-apply -d 'Only record the approval; do not land'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s S -l sign -d 'Sign the approval with git\'s signing set-up (implied when the policy requires it)'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l rebase -d 'First rebase it onto the target\'s tip if its head does not contain it (approvals carry over only when the change is unchanged)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s q -l quiet -d 'No progress output and fewer messages'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand approve" -s v -l verbose -d 'Stream the full test output while tests run'

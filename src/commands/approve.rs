@@ -28,6 +28,10 @@ pub struct ApproveArgs {
     /// Sign the approval with git's signing set-up (implied when the policy requires it)
     #[arg(short = 'S', long)]
     pub sign: bool,
+    /// First rebase it onto the target's tip if its head does not contain
+    /// it (approvals carry over only when the change is unchanged)
+    #[arg(long)]
+    pub rebase: bool,
 }
 
 /// Run `approve`.
@@ -40,6 +44,37 @@ pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
         apply: !args.no_apply,
         sign: args.sign,
     };
+    if args.rebase {
+        let up = store.find(&args.id)?;
+        let tip = ops::branch_tip(&store, &up.record.target)?;
+        if ops::needs_rebase(&repo, tip, &up.record.base, &up.record.head) {
+            match ops::rebase(&store, &up.id)? {
+                ops::RebaseOutcome::Rebased {
+                    upgrade,
+                    approvals_kept,
+                } => ui.note(&format!(
+                    "rebased {} onto {} ({})",
+                    upgrade.id,
+                    upgrade.record.target,
+                    if approvals_kept {
+                        "the change is unchanged: earlier approvals carried over"
+                    } else {
+                        "the change differs: earlier approvals no longer count"
+                    }
+                )),
+                ops::RebaseOutcome::Conflict { reason, .. } => {
+                    return Err(crate::error::Error::conflict(format!(
+                        "cannot rebase upgrade {} onto {}: {}; nothing changed",
+                        up.id,
+                        up.record.target,
+                        crate::record::sanitize_line(&reason, 200)
+                    ))
+                    .hint("rebase the branch by hand and propose it again"))
+                }
+                _ => {}
+            }
+        }
+    }
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
     let outcome = ops::approve(&store, &req, &mut spinner)?;
     drop(spinner);

@@ -44,6 +44,34 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
     })
 }
 
+/// Which open upgrades need a rebase before they can land (their head does
+/// not contain the target's tip), with each target's tip read once.
+struct Staleness<'a> {
+    store: &'a Store<'a>,
+    tips: std::collections::HashMap<String, Option<gix::ObjectId>>,
+}
+
+impl<'a> Staleness<'a> {
+    fn new(store: &'a Store<'a>) -> Self {
+        Staleness {
+            store,
+            tips: Default::default(),
+        }
+    }
+
+    fn stale(&mut self, s: &Summary) -> bool {
+        if !s.state.is_open() {
+            return false;
+        }
+        let store = self.store;
+        let tip = *self
+            .tips
+            .entry(s.target.clone())
+            .or_insert_with(|| crate::ops::branch_tip(store, &s.target).ok());
+        tip.is_some_and(|tip| crate::ops::needs_rebase(store.repo, tip, &s.base, &s.head))
+    }
+}
+
 /// Readable entries and unreadable ones (id, why).
 type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 
@@ -121,7 +149,9 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
         .iter()
         .map(|(id, l)| l.summary().map(|s| (id.clone(), s)))
         .collect::<Result<_>>()?;
-    table(ui, &rows)?;
+    let mut staleness = Staleness::new(&store);
+    let stale: Vec<bool> = rows.iter().map(|(_, s)| staleness.stale(s)).collect();
+    table(ui, &rows, &stale)?;
     Ok(0)
 }
 
@@ -148,7 +178,7 @@ fn painted_tests(ui: &Ui, tests: &Option<(String, Option<bool>)>, width: usize) 
 }
 
 /// An aligned table that fits the terminal width.
-fn table(ui: &mut Ui, ups: &[(String, Summary)]) -> Result<()> {
+fn table(ui: &mut Ui, ups: &[(String, Summary)], stale: &[bool]) -> Result<()> {
     let width = ui.width();
     let id_w = ups
         .iter()
@@ -174,8 +204,11 @@ fn table(ui: &mut Ui, ups: &[(String, Summary)]) -> Result<()> {
         fit("TESTS", tests_w)
     );
     ui.line(&ui.paint(Style::Dim, &header))?;
-    for ((id, s), ch) in ups.iter().zip(&changes) {
-        let flag = if s.policy_change { " [policy]" } else { "" };
+    for (((id, s), ch), stale) in ups.iter().zip(&changes).zip(stale) {
+        let mut flag = if s.policy_change { " [policy]" } else { "" }.to_string();
+        if *stale {
+            flag.push_str(" [needs rebase]");
+        }
         let desc = text_max(&format!("{}{flag}", s.description), desc_w);
         let st = render::state(ui, s.state);
         let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
@@ -223,6 +256,14 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             }
         }
     }
+    let mut staleness = Staleness::new(&store);
+    let mut stale_ids = Vec::new();
+    for (id, l) in &pending {
+        if staleness.stale(&l.summary()?) {
+            stale_ids.push(id.clone());
+        }
+    }
+    let stale_set: std::collections::HashSet<&str> = stale_ids.iter().map(|s| s.as_str()).collect();
     if ui.json {
         let join = |items: &[&(String, Listing)]| -> String {
             let parts: Vec<String> = items
@@ -242,8 +283,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             format!("[\n{}\n]", damaged.join(",\n"))
         };
         let identity = serde_json::to_string(&identity).map_err(std::io::Error::from)?;
+        let stale = serde_json::to_string(&stale_ids).map_err(std::io::Error::from)?;
         ui.line(&format!(
-            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity}\n}}",
+            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity},\n\"needs_rebase\": {stale}\n}}",
             pending.len(),
             join(&pending),
             join(&closed),
@@ -266,6 +308,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         };
         if s.urgent {
             flag.push_str(&ui.paint(Style::Bad, " [URGENT]"));
+        }
+        if stale_set.contains(id.as_str()) {
+            flag.push_str(&ui.paint(Style::Warn, " [needs rebase]"));
         }
         ui.line(&format!(
             "  {}  {desc}{flag}",

@@ -97,6 +97,20 @@ pub fn run(ui: &mut Ui, args: &ProposeArgs) -> Result<u8> {
     } else {
         print_upgrade(ui, &up, "proposed")?;
     }
+    if !ui.json {
+        let r = &up.record;
+        if let Ok(tip) = ops::branch_tip(&store, &r.target) {
+            if ops::needs_rebase(&repo, tip, &r.base, &r.head) {
+                ui.note(&format!(
+                    "note: the head does not contain {}'s tip {} (it is based on {}): it needs a rebase before it can land: `git upgrades rebase {}`",
+                    r.target,
+                    tip.to_hex_with_len(10),
+                    r.base.get(..10).unwrap_or(&r.base),
+                    up.id
+                ));
+            }
+        }
+    }
     let failed = up
         .record
         .tests

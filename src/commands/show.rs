@@ -36,10 +36,18 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
             up.record.stats = change.stats;
             trust::tally(&store, &history, &policy, tip)
         });
+    // The target's tip, when the head does not contain it (needs a rebase).
+    let stale = crate::ops::branch_tip(&store, &up.record.target)
+        .ok()
+        .filter(|tip| {
+            up.record.state.is_open()
+                && crate::ops::needs_rebase(&repo, *tip, &up.record.base, &up.record.head)
+        });
     if ui.json {
         let mut j = serde_json::to_value(UpgradeJson::new(&up)).map_err(std::io::Error::from)?;
         j["events"] = serde_json::to_value(events.iter().map(EventJson::from).collect::<Vec<_>>())
             .map_err(std::io::Error::from)?;
+        j["needs_rebase"] = stale.is_some().into();
         j["approval_status"] = match &tally {
             Ok(t) => serde_json::json!({
                 "valid": t.valid,
@@ -61,7 +69,7 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
         };
         return ui.json_pretty(&j).map(|_| 0);
     }
-    render::detail(ui, &up, &events, tally.as_ref().ok())?;
+    render::detail(ui, &up, &events, tally.as_ref().ok(), stale)?;
     if let Err(e) = &tally {
         ui.warn(&format!("cannot judge the approvals: {e}"));
     }

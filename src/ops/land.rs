@@ -87,6 +87,15 @@ pub fn approve(
         let tip = branch_tip(store, &r.target)?;
         let policy = policy_at(store.repo, &r.target, tip)?;
         trust::may_approve(&policy, &history, &actor.name)?;
+        // An approval that could not land is refused before anything is
+        // written; `--no-apply` records it anyway (it carries over a rebase
+        // that leaves the change unchanged).
+        if req.apply {
+            let head: Option<ObjectId> = r.head.parse().ok();
+            if head.is_some_and(|h| !is_ancestor(store.repo, tip, h).unwrap_or(true)) {
+                return Err(not_fast_forward(&up, tip));
+            }
+        }
         let tally = trust::tally(store, &history, &policy, tip)?;
         // Only an approval of ours that counts makes a new one pointless: an
         // unsigned one where signatures are now required is given again.
@@ -228,17 +237,39 @@ pub fn is_ancestor(
     Ok(base.is_some_and(|b| b.detach() == ancestor))
 }
 
+/// True when landing `head` on a target at `tip` would not be a
+/// fast-forward: the head does not contain the tip, so the upgrade must be
+/// rebased first. `base` (the merge base recorded at proposal) is a cheap
+/// answer in the common case: a head always contains its base.
+pub fn needs_rebase(repo: &gix::Repository, tip: ObjectId, base: &str, head: &str) -> bool {
+    if base.parse::<ObjectId>().ok() == Some(tip) {
+        return false;
+    }
+    match head.parse::<ObjectId>() {
+        Ok(head) => !is_ancestor(repo, tip, head).unwrap_or(true),
+        Err(_) => false,
+    }
+}
+
+/// The refusal to land an upgrade whose head does not contain `tip`, saying
+/// which of the two happened: the target moved since the proposal, or the
+/// proposal was made on an older tip than the target had then.
 fn not_fast_forward(up: &Upgrade, tip: ObjectId) -> Error {
     let r = &up.record;
-    Error::conflict(format!(
-        "cannot land upgrade {}: {} moved to {} and is no longer an ancestor of the upgrade's head",
-        up.id,
-        r.target,
-        tip.to_hex_with_len(12)
-    ))
-    .hint(format!(
-        "rebase it onto {}: git upgrades rebase {} (approvals carry over if the change is unchanged)",
-        r.target, up.id
+    let what = if r.base.parse::<ObjectId>().ok() == Some(tip) {
+        // Cannot happen for a head that contains its base; say what we see.
+        format!("its head does not contain {}'s tip", r.target)
+    } else {
+        format!(
+            "its head is based on {} but {} is at {}",
+            r.base.get(..10).unwrap_or(&r.base),
+            r.target,
+            tip.to_hex_with_len(10)
+        )
+    };
+    Error::conflict(format!("cannot land upgrade {}: {what} (needs rebase)", up.id)).hint(format!(
+        "git upgrades approve {} --rebase (or git upgrades rebase {0}); approvals carry over only if the change is unchanged",
+        up.id
     ))
 }
 

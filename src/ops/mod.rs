@@ -11,7 +11,8 @@ mod reject;
 mod rollback;
 
 pub use land::{
-    apply, approve, is_ancestor, land, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,
+    apply, approve, is_ancestor, land, needs_rebase, ApplyRequest, ApproveOutcome, ApproveRequest,
+    LandMode,
 };
 pub use maintain::{maintain, Action, MaintainRequest};
 pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES};

@@ -19,7 +19,7 @@ use super::{Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::record::{State, TestResult};
 
-const MAGIC: &[u8] = b"git-upgrades cache 2\n";
+const MAGIC: &[u8] = b"git-upgrades cache 3\n";
 
 /// What listing needs of one upgrade.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,6 +52,10 @@ pub struct Summary {
     pub policy_change: bool,
     /// Landed through the urgent bypass.
     pub urgent: bool,
+    /// The head commit (full hex).
+    pub head: String,
+    /// The base it was proposed on (full hex).
+    pub base: String,
 }
 
 impl Summary {
@@ -75,6 +79,8 @@ impl Summary {
             approvals: r.approvals_for_head(),
             policy_change: r.policy_change,
             urgent: r.urgent.is_some(),
+            head: r.head.clone(),
+            base: r.base.clone(),
         }
     }
 }

@@ -59,6 +59,7 @@ pub fn detail(
     up: &Upgrade,
     events: &[LoggedEvent],
     tally: Option<&Tally>,
+    stale: Option<gix::ObjectId>,
 ) -> Result<()> {
     let r: &Record = &up.record;
     let title = format!("upgrade {}", up.id);
@@ -72,7 +73,25 @@ pub fn detail(
     let rows: Vec<(&str, String)> = vec![
         ("Target", escape::text(&r.target).into_owned()),
         ("Head", short(&r.head)),
-        ("Base", short(&r.base)),
+        (
+            "Base",
+            match stale {
+                Some(tip) => format!(
+                    "{}  {}",
+                    short(&r.base),
+                    ui.paint(
+                        Style::Warn,
+                        &format!(
+                            "needs rebase: {} is at {} (git upgrades rebase {})",
+                            escape::text(&r.target),
+                            short(&tip.to_string()),
+                            escape::text(&up.id)
+                        )
+                    )
+                ),
+                None => short(&r.base),
+            },
+        ),
         (
             "Proposed",
             format!(

@@ -219,7 +219,7 @@ fn target_moved_is_a_conflict_that_changes_nothing() {
     let run = env.run_as("Bob", &repo, &["approve", &id]);
     run.code(4);
     assert!(
-        run.stderr.contains("no longer an ancestor"),
+        run.stderr.contains("its head is based on") && run.stderr.contains("needs rebase"),
         "{}",
         run.stderr
     );

@@ -37,6 +37,8 @@ pub struct TestSection {
     pub command: Option<String>,
     /// Like `30m`; default 30 minutes.
     pub timeout: Option<String>,
+    /// `warm` (default), `clean` or `fresh`: what a test run may reuse.
+    pub checkout: Option<String>,
 }
 
 /// `[policy]`
@@ -96,6 +98,8 @@ pub struct Policy {
     pub test_command: Option<String>,
     /// Test timeout in seconds.
     pub test_timeout_secs: u64,
+    /// What a test run may reuse from earlier runs.
+    pub test_checkout: CheckoutMode,
     /// Distinct approvals needed.
     pub required_approvals: u32,
     /// May the proposer approve.
@@ -126,6 +130,19 @@ pub struct Policy {
     pub auto_approve: Option<AutoApprove>,
 }
 
+/// `[test] checkout`: what a test run may reuse from earlier runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckoutMode {
+    /// The reused checkout, keeping ignored build outputs that only the
+    /// commit itself or commits already in the target wrote.
+    #[default]
+    Warm,
+    /// The reused checkout, holding nothing but the commit's tree.
+    Clean,
+    /// A new checkout every run.
+    Fresh,
+}
+
 /// The effective auto-approve rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutoApprove {
@@ -144,6 +161,7 @@ impl Default for Policy {
             target: None,
             test_command: None,
             test_timeout_secs: 30 * 60,
+            test_checkout: CheckoutMode::Warm,
             required_approvals: 1,
             allow_self_approval: false,
             approvers: Vec::new(),
@@ -227,6 +245,18 @@ impl Policy {
                 line_of(text, "test.timeout")
             )));
         }
+        let test_checkout = match file.test.checkout.as_deref() {
+            None | Some("warm") => CheckoutMode::Warm,
+            Some("clean") => CheckoutMode::Clean,
+            Some("fresh") => CheckoutMode::Fresh,
+            Some(other) => {
+                return Err(Error::failure(format!(
+                    "invalid policy file {origin}: key `test.checkout`{} must be \"warm\", \"clean\" or \"fresh\", not {:?}",
+                    line_of(text, "test.checkout"),
+                    crate::record::sanitize_line(other, 40)
+                )))
+            }
+        };
         let p = file.policy;
         let auto_approve = match file.auto_approve {
             None => None,
@@ -241,6 +271,7 @@ impl Policy {
             target: file.target,
             test_command: command,
             test_timeout_secs: timeout,
+            test_checkout,
             required_approvals: p.required_approvals.unwrap_or(d.required_approvals).max(1),
             allow_self_approval: p.allow_self_approval.unwrap_or(d.allow_self_approval),
             approvers: p

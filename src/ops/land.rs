@@ -350,8 +350,15 @@ pub fn land(
         ..Actor::current(repo)?
     };
     if !skip_tests {
-        let result: TestResult =
-            run_tests(repo, &policy, &id, head, reporter, &crate::time::now_unix)?;
+        let result: TestResult = run_tests(
+            repo,
+            &policy,
+            &id,
+            &target,
+            head,
+            reporter,
+            &crate::time::now_unix,
+        )?;
         let tester = Actor {
             name: actor.name.clone(),
             ..Actor::current(repo)?

@@ -161,6 +161,7 @@ pub fn maintain(
             actions.push(act(&up.id, "pruned", detail));
         }
     }
+    actions.extend(bound_test_checkout(repo, req.dry_run));
     if !req.dry_run {
         seen.write(repo);
         if let Some(n) = pack_refs_if_needed(repo)? {
@@ -208,6 +209,70 @@ fn count_loose(repo: &gix::Repository) -> Option<usize> {
         walk(&refs.join(sub), &mut n);
     }
     Some(n)
+}
+
+/// The default bound on the reused test checkout (build outputs included).
+pub const TEST_CHECKOUT_MAX_BYTES: u64 = 5 << 30;
+
+/// `upgrades.testCheckoutMaxSize` (bytes, or with a k/m/g suffix), else the default.
+fn test_checkout_limit(repo: &gix::Repository) -> u64 {
+    let Some(text) = repo
+        .config_snapshot()
+        .string("upgrades.testCheckoutMaxSize")
+    else {
+        return TEST_CHECKOUT_MAX_BYTES;
+    };
+    let text = text.to_string().trim().to_ascii_lowercase();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text.as_str(), ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        _ => return TEST_CHECKOUT_MAX_BYTES,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .unwrap_or(TEST_CHECKOUT_MAX_BYTES)
+}
+
+/// Keep the reused test checkout within its bound (removed whole when over
+/// it: the next run starts cold), and remove the checkouts of repositories
+/// that no longer exist.
+fn bound_test_checkout(repo: &gix::Repository, dry_run: bool) -> Vec<Action> {
+    let mut out = Vec::new();
+    let limit = test_checkout_limit(repo);
+    let size = crate::checkout::reused_size(repo);
+    if size > limit {
+        let detail = format!(
+            "the reused test checkout takes {} MiB, over the {} MiB bound (upgrades.testCheckoutMaxSize): removed, the next run starts cold",
+            size >> 20,
+            limit >> 20
+        );
+        if dry_run {
+            out.push(act("-", "test-checkout", detail));
+        } else {
+            match crate::checkout::remove_reused(repo) {
+                Ok(_) => out.push(act("-", "test-checkout", detail)),
+                Err(e) => out.push(act("-", "skipped", e.to_string())),
+            }
+        }
+    }
+    if !dry_run {
+        for dir in crate::checkout::sweep_orphans() {
+            out.push(act(
+                "-",
+                "test-checkout",
+                format!("removed {}: its repository is gone", dir.display()),
+            ));
+        }
+    }
+    out
 }
 
 /// `git pack-refs --all` when loose queue refs piled up (gix cannot pack refs).

@@ -207,6 +207,7 @@ pub fn run_tests(
     repo: &gix::Repository,
     policy: &Policy,
     id: &str,
+    target: &str,
     commit: ObjectId,
     reporter: &mut dyn Reporter,
     now: &dyn Fn() -> i64,
@@ -233,14 +234,27 @@ pub fn run_tests(
             stale.display()
         ));
     }
-    // A fresh checkout when asked (GIT_UPGRADES_FRESH_CHECKOUT=1), else the
-    // repository's reused one, reset to the commit and proven equal to its
-    // tree (nothing the last run left there is trusted), which is much
-    // cheaper in big trees.
-    let checkout = if std::env::var_os("GIT_UPGRADES_FRESH_CHECKOUT").is_some_and(|v| v != "0") {
+    // A fresh checkout when the policy or the environment
+    // (GIT_UPGRADES_FRESH_CHECKOUT=1) asks, else the repository's reused one,
+    // reset to the commit and proven equal to its tree, which is much cheaper
+    // in big trees; warm, it keeps the build outputs that trusted runs left.
+    let fresh = policy.test_checkout == crate::config::CheckoutMode::Fresh
+        || std::env::var_os("GIT_UPGRADES_FRESH_CHECKOUT").is_some_and(|v| v != "0");
+    let checkout = if fresh {
         crate::checkout::checkout(repo, commit)?
     } else {
-        crate::checkout::checkout_reused(repo, commit)?
+        let keep = match policy.test_checkout {
+            crate::config::CheckoutMode::Warm => crate::checkout::Keep::Ignored,
+            _ => crate::checkout::Keep::Nothing,
+        };
+        // Code that is already in the target's history is trusted.
+        let tip = repo
+            .find_reference(&format!("refs/heads/{target}"))
+            .ok()
+            .and_then(|mut r| r.peel_to_id().ok())
+            .map(|id| id.detach());
+        let trusted = |c: ObjectId| tip.is_some_and(|t| is_ancestor(repo, c, t).unwrap_or(false));
+        crate::checkout::checkout_reused(repo, commit, keep, &trusted)?
     };
     let env = vec![
         ("GIT_UPGRADES_ID".to_string(), id.to_string()),

@@ -197,6 +197,7 @@ pub fn propose(
         repo,
         &policy,
         &created.id,
+        &created.record.target,
         head,
         reporter,
         &crate::time::now_unix,

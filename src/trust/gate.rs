@@ -247,6 +247,7 @@ fn check_branch(
             repo,
             &policy,
             branch,
+            branch,
             new,
             &mut Silent,
             &crate::time::now_unix,

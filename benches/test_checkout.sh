@@ -11,7 +11,7 @@
 # Prints the median wall time of each and their difference, the cost of a
 # test run. Compare two builds by running it with each.
 set -eu
-bin=$1
+bin=$(cd "$1" && pwd)
 files=${2:-3000}
 size=${3:-4096}
 runs=${4:-11}

@@ -59,9 +59,12 @@ pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     match repo.committer() {
         Some(Ok(sig)) => {
             let mut sig: gix::actor::Signature = sig.into();
-            if let Some((name, email)) = identity_from_git_options(repo) {
-                sig.name = name.into();
-                sig.email = email.into();
+            match identity_from_git(repo) {
+                Some((name, email)) => {
+                    sig.name = name.into();
+                    sig.email = email.into();
+                }
+                None => return Err(no_identity()),
             }
             if sig.name.trim().is_empty() && sig.email.trim().is_empty() {
                 return Err(no_identity());
@@ -73,17 +76,14 @@ pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     }
 }
 
-/// gix does not read the configuration git passes to external commands
-/// (`git -c user.email=…` arrives in `GIT_CONFIG_PARAMETERS`, and
-/// `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`): when either is set, ask git itself
-/// who the committer is (`git var GIT_COMMITTER_IDENT`), so identity is
-/// exactly what git would record.
-fn identity_from_git_options(repo: &gix::Repository) -> Option<(String, String)> {
-    if std::env::var_os("GIT_CONFIG_PARAMETERS").is_none()
-        && std::env::var_os("GIT_CONFIG_COUNT").is_none()
-    {
-        return None;
-    }
+/// Who git says the committer is (`git var GIT_COMMITTER_IDENT`). gix reads
+/// neither the configuration git passes to external commands (`git -c
+/// user.email=…` arrives in `GIT_CONFIG_PARAMETERS`, and
+/// `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`) nor every conditional include, so
+/// git itself is asked: identity is exactly what git would record (a few
+/// milliseconds, paid only by commands that write). None when git knows no
+/// identity.
+fn identity_from_git(repo: &gix::Repository) -> Option<(String, String)> {
     let mut cmd = git(repo);
     cmd.args(["var", "GIT_COMMITTER_IDENT"]);
     let out = run_git(cmd, "read the committer identity").ok()?;

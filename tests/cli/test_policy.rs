@@ -521,3 +521,84 @@ fn identity_is_read_as_git_reads_it_for_external_commands() {
     );
     assert_eq!(who, "Carol <carol@example.com>");
 }
+
+#[test]
+fn identity_follows_includes_conditional_includes_and_committer_variables() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "f", "main", "f.txt", "f\n");
+    let id = env.propose(&repo, "f", "F", &["--no-test"]);
+    let who = |env_vars: &[(&str, &str)]| {
+        let tip = env.git(&repo, &["rev-parse", &format!("refs/notes/upgrades/{id}")]);
+        let mut cmd = env.cmd(&repo, &["approve", &id, "--no-apply"]);
+        cmd.env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL")
+            .env_remove("GIT_AUTHOR_NAME")
+            .env_remove("GIT_AUTHOR_EMAIL");
+        for (k, v) in env_vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let who = env.git(
+            &repo,
+            &[
+                "log",
+                "-1",
+                "--format=%an <%ae>",
+                &format!("refs/notes/upgrades/{id}"),
+            ],
+        );
+        // Undo, so the next identity approves afresh.
+        env.git(
+            &repo,
+            &["update-ref", &format!("refs/notes/upgrades/{id}"), &tip],
+        );
+        who
+    };
+    // An included file, as git reads it.
+    std::fs::write(
+        repo.join(".git/extra.cfg"),
+        "[user]\n\tname = Dora\n\temail = dora@example.com\n",
+    )
+    .unwrap();
+    env.git(&repo, &["config", "include.path", "extra.cfg"]);
+    assert_eq!(who(&[]), "Dora <dora@example.com>");
+    // A conditional include on this repository's git directory wins after it.
+    std::fs::write(
+        repo.join(".git/cond.cfg"),
+        "[user]\n\tname = Eve\n\temail = eve@example.com\n",
+    )
+    .unwrap();
+    // `gitdir:<dir>/` matches every git directory under <dir>.
+    let dir = std::fs::canonicalize(&repo).unwrap();
+    env.git(
+        &repo,
+        &[
+            "config",
+            &format!("includeIf.gitdir:{}/.path", dir.display()),
+            "cond.cfg",
+        ],
+    );
+    assert_eq!(who(&[]), "Eve <eve@example.com>");
+    // GIT_COMMITTER_* override the configuration, as for git commit.
+    assert_eq!(
+        who(&[
+            ("GIT_COMMITTER_NAME", "Fay"),
+            ("GIT_COMMITTER_EMAIL", "fay@example.com")
+        ]),
+        "Fay <fay@example.com>"
+    );
+    // And `git -c` (in GIT_CONFIG_PARAMETERS) beats the files.
+    assert_eq!(
+        who(&[(
+            "GIT_CONFIG_PARAMETERS",
+            "'user.name'='Gus' 'user.email'='gus@example.com'"
+        )]),
+        "Gus <gus@example.com>"
+    );
+}

@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Fetch a remote''s queue and merge it into ours')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Pull, then push, retrying when another clone pushed in between')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove a branch''s history: every move after adoption landed through the queue')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until an upgrade is decided; the exit code says how')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run as a server-side git hook on the hub (installed by `init --hub`)')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -367,6 +368,23 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-upgrades;wait' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (e.g. 30s, 10m, 2h)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'What ends the wait')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Pull this remote while waiting')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-upgrades;hook' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
@@ -479,6 +497,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Fetch a remote''s queue and merge it into ours')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Pull, then push, retrying when another clone pushed in between')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove a branch''s history: every move after adoption landed through the queue')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until an upgrade is decided; the exit code says how')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run as a server-side git hook on the hub (installed by `init --hub`)')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -536,6 +555,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;verify' {
+            break
+        }
+        'git-upgrades;help;wait' {
             break
         }
         'git-upgrades;help;hook' {

@@ -82,6 +82,9 @@ _git__upgrades() {
             git__upgrades,verify)
                 cmd="git__upgrades__subcmd__verify"
                 ;;
+            git__upgrades,wait)
+                cmd="git__upgrades__subcmd__wait"
+                ;;
             git__upgrades__subcmd__help,apply)
                 cmd="git__upgrades__subcmd__help__subcmd__apply"
                 ;;
@@ -145,6 +148,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help,verify)
                 cmd="git__upgrades__subcmd__help__subcmd__verify"
                 ;;
+            git__upgrades__subcmd__help,wait)
+                cmd="git__upgrades__subcmd__help__subcmd__wait"
+                ;;
             git__upgrades__subcmd__help__subcmd__util,completions)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
@@ -185,7 +191,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,7 +291,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook util help"
+            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +627,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1208,6 +1228,40 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__wait)
+            opts="-C -q -v -h -V --timeout --until --remote --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -W "decided approved" -- "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
     esac
 }
 
@@ -1220,7 +1274,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify hook"
+	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1264,6 +1318,8 @@ _git_upgrades ()
 		flags="" ;;
 	verify)
 		flags="--since --target" ;;
+	wait)
+		flags="--timeout --until --remote" ;;
 	hook)
 		flags="" ;;
 	esac

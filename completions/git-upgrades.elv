@@ -48,6 +48,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
+            cand wait 'Wait until an upgrade is decided; the exit code says how'
             cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -344,6 +345,22 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;wait'= {
+            cand --timeout 'Give up after this long (e.g. 30s, 10m, 2h)'
+            cand --until 'What ends the wait'
+            cand --remote 'Pull this remote while waiting'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;hook'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
@@ -446,6 +463,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand pull 'Fetch a remote''s queue and merge it into ours'
             cand sync 'Pull, then push, retrying when another clone pushed in between'
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
+            cand wait 'Wait until an upgrade is decided; the exit code says how'
             cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
             cand util 'Generate man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -485,6 +503,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;sync'= {
         }
         &'git-upgrades;help;verify'= {
+        }
+        &'git-upgrades;help;wait'= {
         }
         &'git-upgrades;help;hook'= {
         }

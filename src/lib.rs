@@ -20,6 +20,7 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod ids;
+pub mod interrupt;
 pub mod machine;
 pub mod ops;
 pub mod record;

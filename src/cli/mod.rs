@@ -82,6 +82,7 @@ pub enum Command {
     Pull(commands::sync::PullArgs),
     Sync(commands::sync::SyncArgs),
     Verify(commands::verify::VerifyArgs),
+    Wait(commands::wait::WaitArgs),
     Hook(commands::hook::HookArgs),
     #[command(hide = true)]
     Util(commands::util::UtilArgs),
@@ -141,6 +142,7 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
         Some(Command::Init(a)) => commands::init::run(ui, &a),
         Some(Command::Push(a)) => commands::sync::push(ui, &a),
         Some(Command::Verify(a)) => commands::verify::run(ui, &a),
+        Some(Command::Wait(a)) => commands::wait::run(ui, &a),
         Some(Command::Hook(a)) => commands::hook::run(ui, &a),
         Some(Command::Pull(a)) => commands::sync::pull(ui, &a),
         Some(Command::Sync(a)) => commands::sync::sync(ui, &a),

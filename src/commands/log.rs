@@ -1,7 +1,6 @@
 //! `git upgrades log`, and the live feed `log --follow`.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -29,12 +28,6 @@ pub struct LogArgs {
 
 /// How often the refs are checked while following.
 const POLL: Duration = Duration::from_millis(250);
-
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
 
 fn print(ui: &mut Ui, events: &[LoggedEvent], with_id: bool) -> Result<()> {
     for e in events {
@@ -97,11 +90,7 @@ fn follow(
     only: Option<&str>,
     shown: Vec<LoggedEvent>,
 ) -> Result<u8> {
-    // SAFETY: installing a handler that only stores to an atomic.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
+    crate::interrupt::install();
     let mut seen: HashSet<ObjectId> = shown.iter().map(|e| e.commit).collect();
     let mut tips: HashMap<String, ObjectId> = HashMap::new();
     let prefix = match only {
@@ -109,7 +98,7 @@ fn follow(
         None => NOTES_PREFIX.to_string(),
     };
     let mut first = true;
-    while !STOP.load(Ordering::SeqCst) {
+    while !crate::interrupt::requested() {
         if output_closed() {
             return Ok(0);
         }

@@ -18,6 +18,7 @@ pub mod show;
 pub mod sync;
 pub mod util;
 pub mod verify;
+pub mod wait;
 
 use crate::error::Result;
 use crate::store::Upgrade;

@@ -9,6 +9,7 @@ mod propose;
 mod rebase;
 mod reject;
 mod rollback;
+mod wait;
 
 pub use land::{
     apply, approve, is_ancestor, land, needs_rebase, ApplyRequest, ApproveOutcome, ApproveRequest,
@@ -19,6 +20,7 @@ pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use rollback::rollback;
+pub use wait::{wait, Until, WaitOutcome, WaitRequest};
 
 use std::time::Duration;
 

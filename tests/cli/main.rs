@@ -17,6 +17,7 @@ mod test_reliability;
 mod test_shell;
 mod test_sync;
 mod test_trust;
+mod test_wait;
 mod test_warm;
 
 #[test]

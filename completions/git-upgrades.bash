@@ -993,7 +993,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__status)
-            opts="-C -q -v -h -V --history --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --history --count --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,7 +1287,7 @@ _git_upgrades ()
 	list|ls)
 		flags="--state --all" ;;
 	status)
-		flags="--history" ;;
+		flags="--history --count" ;;
 	show)
 		flags="" ;;
 	diff)

@@ -111,6 +111,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --history 'How many recent closed upgrades to show'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand --count 'Print only `<pending> <awaiting-me>`, fast enough for a shell prompt'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'

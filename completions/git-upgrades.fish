@@ -98,6 +98,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s C -
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l count -d 'Print only `<pending> <awaiting-me>`, fast enough for a shell prompt'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -l json -d 'Print machine-readable JSON (see docs/JSON.md)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s q -l quiet -d 'No progress output and fewer messages'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand status" -s v -l verbose -d 'Stream the full test output while tests run'

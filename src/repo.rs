@@ -76,6 +76,26 @@ pub fn identity(repo: &gix::Repository) -> Result<gix::actor::Signature> {
     }
 }
 
+/// The current user's email for read-only uses that must not start a
+/// process or load the time-zone database (the prompt badge), in git's
+/// order for committers: `GIT_COMMITTER_EMAIL`, `user.email`, `EMAIL`. When
+/// git passed configuration of its own (`git -c`), git is asked.
+pub fn email_without_spawning(repo: &gix::Repository) -> Option<String> {
+    if std::env::var_os("GIT_CONFIG_PARAMETERS").is_some()
+        || std::env::var_os("GIT_CONFIG_COUNT").is_some()
+    {
+        return identity(repo).ok().map(|s| s.email.to_string());
+    }
+    std::env::var("GIT_COMMITTER_EMAIL")
+        .ok()
+        .or_else(|| {
+            repo.config_snapshot()
+                .string("user.email")
+                .map(|e| e.to_string())
+        })
+        .or_else(|| std::env::var("EMAIL").ok())
+}
+
 /// Who git says the committer is (`git var GIT_COMMITTER_IDENT`). gix reads
 /// neither the configuration git passes to external commands (`git -c
 /// user.email=…` arrives in `GIT_CONFIG_PARAMETERS`, and

@@ -29,11 +29,17 @@ pub struct StatusArgs {
     /// How many recent closed upgrades to show
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub history: usize,
+    /// Print only `<pending> <awaiting-me>`, fast enough for a shell prompt
+    #[arg(long)]
+    pub count: bool,
 }
 
 impl Default for StatusArgs {
     fn default() -> Self {
-        StatusArgs { history: 10 }
+        StatusArgs {
+            history: 10,
+            count: false,
+        }
     }
 }
 
@@ -241,6 +247,19 @@ fn identity_mode(store: &Store<'_>, target: &str) -> &'static str {
 pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
+    if args.count {
+        let me = crate::repo::email_without_spawning(&repo).unwrap_or_default();
+        let c = crate::store::badge::counts(&store, &me)?;
+        if ui.json {
+            ui.line(&format!(
+                "{{\"format\": {JSON_FORMAT}, \"pending\": {}, \"awaiting_me\": {}}}",
+                c.pending, c.awaiting_me
+            ))?;
+        } else {
+            ui.line(&format!("{} {}", c.pending, c.awaiting_me))?;
+        }
+        return Ok(0);
+    }
     let (ups, bad) = load_all(ui, &store)?;
     let (pending, mut closed): (Vec<_>, Vec<_>) = ups.iter().partition(|(_, l)| l.state.is_open());
     closed.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(a.0.cmp(&b.0)));

@@ -19,7 +19,7 @@ use super::{Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::record::{State, TestResult};
 
-const MAGIC: &[u8] = b"git-upgrades cache 3\n";
+const MAGIC: &[u8] = b"git-upgrades cache 4\n";
 
 /// What listing needs of one upgrade.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +56,8 @@ pub struct Summary {
     pub head: String,
     /// The base it was proposed on (full hex).
     pub base: String,
+    /// Emails (lower-cased) of who approved the current head.
+    pub approved_by: Vec<String>,
 }
 
 impl Summary {
@@ -81,6 +83,12 @@ impl Summary {
             urgent: r.urgent.is_some(),
             head: r.head.clone(),
             base: r.base.clone(),
+            approved_by: r
+                .approvals
+                .iter()
+                .filter(|a| a.head == r.head)
+                .map(|a| crate::repo::email_of(&a.by))
+                .collect(),
         }
     }
 }

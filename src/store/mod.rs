@@ -9,6 +9,7 @@
 //! Every write is one all-or-nothing compare-and-swap ref transaction. This
 //! module never prints and never decides policy.
 
+pub mod badge;
 pub mod cache;
 mod events;
 pub mod lock;

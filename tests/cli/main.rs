@@ -2,6 +2,7 @@
 
 mod common;
 mod test_audit;
+mod test_badge;
 mod test_cache;
 mod test_core;
 mod test_errors;

@@ -4,6 +4,7 @@ mod common;
 mod test_audit;
 mod test_badge;
 mod test_cache;
+mod test_ci;
 mod test_core;
 mod test_errors;
 mod test_explain;

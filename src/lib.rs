@@ -1,9 +1,11 @@
 //! `git-upgrades`: a human-approval queue for proposed code changes, kept
 //! entirely in git refs and notes.
 //!
+//! For programs, the API is [`Queue`] (see [`api`] for what is stable).
+//!
 //! Module map (see `docs/ARCHITECTURE.md`):
-//! - [`cli`] and [`commands`]: arguments, dispatch, rendering (the only
-//!   code, with [`ui`], that touches the terminal);
+//! - `cli`, `commands` and `ui`: the command line's arguments, dispatch and
+//!   rendering (the only code that touches the terminal; not API);
 //! - [`ops`]: the lifecycle operations (propose, approve/land, reject);
 //! - [`machine`]: the pure state machine;
 //! - [`store`]: refs, notes and event commits, compare-and-swap writes;
@@ -13,8 +15,15 @@
 //! - [`ids`], [`time`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod checkout;
+// Help texts name arguments as `<ID>`, which is not HTML.
+#[doc(hidden)]
+#[allow(rustdoc::invalid_html_tags)]
 pub mod cli;
+// Help texts name arguments as `<ID>`, which is not HTML.
+#[doc(hidden)]
+#[allow(rustdoc::invalid_html_tags)]
 pub mod commands;
 pub mod config;
 pub mod diff;
@@ -31,5 +40,13 @@ pub mod store;
 pub mod sync;
 pub mod time;
 pub mod trust;
+// Help texts name arguments as `<ID>`, which is not HTML.
+#[doc(hidden)]
+#[allow(rustdoc::invalid_html_tags)]
 pub mod ui;
 pub mod worktree;
+
+pub use api::{Event, Listing, Proposal, Queue};
+pub use error::Error;
+pub use ops::{ApproveOutcome, Until, WaitOutcome};
+pub use store::Upgrade;

@@ -14,7 +14,12 @@ use crate::error::{Context, Error, Result};
 /// linked worktrees.
 pub fn open() -> Result<gix::Repository> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut repo = gix::discover_with_environment_overrides(&cwd).map_err(|e| {
+    open_at(&cwd)
+}
+
+/// Like [`open`], from `dir` instead of the current directory.
+pub fn open_at(dir: &std::path::Path) -> Result<gix::Repository> {
+    let mut repo = gix::discover_with_environment_overrides(dir).map_err(|e| {
         Error::from_std(
             "not a git repository (or any of the parent directories)",
             &e,

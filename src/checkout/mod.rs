@@ -6,7 +6,7 @@
 //! - the reused checkout (the default): one private directory per repository
 //!   in the user's cache directory, kept between runs and brought to the
 //!   commit's exact tree before every run by [`checkout_reused`] (see
-//!   [`reuse`] for what a warm run keeps).
+//!   `reuse.rs` for what a warm run keeps).
 //!
 //! The code under test runs with the user's rights and can change anything in
 //! its checkout, including anything a cache of the checkout's state would keep.

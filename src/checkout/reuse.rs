@@ -57,7 +57,7 @@ fn ran_record(repo: &gix::Repository) -> PathBuf {
 /// Where reused checkouts live: the user's cache directory, made private
 /// (0700) if we create it; a directory that is not ours (or no home at all)
 /// falls back to the temporary directory.
-pub fn base_dir() -> PathBuf {
+pub(super) fn base_dir() -> PathBuf {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -104,7 +104,7 @@ fn owned_private_dir(path: &Path) -> bool {
 /// missing or differing entries written fresh from the object database.
 ///
 /// `trusted` says whether a commit that ran earlier is in the target's
-/// history. The directory is private: made like `mkdtemp` in [`base_dir`]
+/// history. The directory is private: made like `mkdtemp` in the base directory
 /// (a random name, mode 0700), its path kept in [`reuse_record`], and checked
 /// every time before use (not a link, owned by us, mode 0700, named as we
 /// name it, directly in the base directory). One that fails the check is
@@ -317,7 +317,7 @@ pub(super) fn reusable(path: &Path) -> bool {
     private_root(path, REUSE_PREFIX, &base_dir())
 }
 
-/// Remove the reused checkouts in [`base_dir`] whose repository is gone
+/// Remove the reused checkouts in the base directory whose repository is gone
 /// (its common directory no longer names them); returns what was removed.
 /// Only checkouts older than an hour are considered, so one being made
 /// right now (sidecar before record) is never taken for an orphan.

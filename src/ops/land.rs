@@ -65,7 +65,7 @@ pub fn approve(
     reporter: &mut dyn Reporter,
 ) -> Result<ApproveOutcome> {
     let id = store.resolve(&req.id)?;
-    let actor = Actor::current(store.repo)?;
+    let actor = Actor::of(store)?;
     // A close a killed process left half-done is completed first.
     crate::store::repair::notify(&crate::store::repair::repair_upgrade(store, &id)?);
     let mut attempt = 0;
@@ -347,7 +347,7 @@ pub fn land(
     let skip_tests = urgent.as_ref().is_some_and(|u| u.tests_skipped);
     let actor = Actor {
         name: actor.name.clone(),
-        ..Actor::current(repo)?
+        ..Actor::of(store)?
     };
     if !skip_tests {
         let result: TestResult = run_tests(
@@ -361,7 +361,7 @@ pub fn land(
         )?;
         let tester = Actor {
             name: actor.name.clone(),
-            ..Actor::current(repo)?
+            ..Actor::of(store)?
         };
         let tested = record_tests(store, &id, &tester, &result)?;
         if !result.allows_landing() {
@@ -375,7 +375,7 @@ pub fn land(
         // The landing happens now, after the tests: its event time says so.
         let actor = Actor {
             name: actor.name.clone(),
-            ..Actor::current(repo)?
+            ..Actor::of(store)?
         };
         let up = store.load(&id)?;
         let state_ok = match urgent {
@@ -529,7 +529,7 @@ pub fn apply(
 ) -> Result<ApproveOutcome> {
     let up = store.find(&req.id)?;
     let id = up.id.clone();
-    let actor = Actor::current(store.repo)?;
+    let actor = Actor::of(store)?;
     let mode = match &req.urgent {
         Some(reason) => match crate::record::user_text("reason", Some(reason))? {
             None => {

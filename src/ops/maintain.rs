@@ -56,7 +56,7 @@ pub fn maintain(
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Result<Vec<Action>> {
     let repo = store.repo;
-    let mut actor = Actor::current(repo).or_else(|_| fallback_actor())?;
+    let mut actor = Actor::of(store).or_else(|_| fallback_actor())?;
     actor.name = POLICY_ACTOR.to_string();
     let now = actor.now;
     let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> =

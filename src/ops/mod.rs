@@ -73,6 +73,33 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Who acts through `store`: the identity it was given, else the
+    /// current user as git would resolve the committer.
+    pub fn of(store: &Store<'_>) -> Result<Actor> {
+        let Some((name, email)) = &store.identity else {
+            return Actor::current(store.repo);
+        };
+        let signature = gix::actor::Signature {
+            name: name.as_str().into(),
+            email: email.as_str().into(),
+            // GIT_COMMITTER_DATE still pins the time, as it does for git.
+            time: match std::env::var_os("GIT_COMMITTER_DATE") {
+                Some(_) => match store.repo.committer() {
+                    Some(Ok(sig)) => sig
+                        .time()
+                        .unwrap_or_else(|_| gix::date::Time::now_local_or_utc()),
+                    _ => gix::date::Time::now_local_or_utc(),
+                },
+                None => gix::date::Time::now_local_or_utc(),
+            },
+        };
+        Ok(Actor {
+            name: crate::repo::format_identity(&signature),
+            now: signature.time.seconds,
+            signature,
+        })
+    }
+
     /// The current user, as git would resolve the committer.
     pub fn current(repo: &gix::Repository) -> Result<Actor> {
         let mut signature = crate::repo::identity(repo)?;

@@ -108,7 +108,7 @@ pub fn propose(
     }
     let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
     let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
-    let actor = Actor::current(repo)?;
+    let actor = Actor::of(store)?;
 
     let mut attempt = 0;
     let created = loop {
@@ -202,7 +202,7 @@ pub fn propose(
         reporter,
         &crate::time::now_unix,
     )?;
-    let tester = Actor::current(repo)?;
+    let tester = Actor::of(store)?;
     record_tests(store, &created.id, &tester, &result)
 }
 

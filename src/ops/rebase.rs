@@ -179,7 +179,7 @@ fn replay(
 /// Rebase an open upgrade onto its target's current tip.
 pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
     let repo = store.repo;
-    let actor = Actor::current(repo)?;
+    let actor = Actor::of(store)?;
     let mut attempt = 0;
     loop {
         let up = store.load(id)?;
@@ -352,7 +352,7 @@ pub fn apply_all(
                 continue;
             }
         };
-        let actor = Actor::current(store.repo)?;
+        let actor = Actor::of(store)?;
         match land(store, &current, &actor, reporter, &LandMode::Normal) {
             Ok(ApproveOutcome::Applied(u)) => results.push(result(
                 "applied",

@@ -30,7 +30,7 @@ pub fn reject(store: &Store<'_>, req: &RejectRequest) -> Result<Upgrade> {
     if !current.record.state.is_open() {
         repair::notify(&repair::repair_loaded(store, &current)?);
     }
-    let actor = Actor::current(store.repo)?;
+    let actor = Actor::of(store)?;
     let reason = req
         .reason
         .as_ref()

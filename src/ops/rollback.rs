@@ -16,7 +16,7 @@ use crate::worktree;
 pub fn rollback(store: &Store<'_>, id_text: &str, reason: Option<String>) -> Result<Upgrade> {
     let repo = store.repo;
     let id = store.resolve(id_text)?;
-    let actor = Actor::current(repo)?;
+    let actor = Actor::of(store)?;
     let reason = crate::record::user_text("reason", reason.as_deref())?;
     // What the successful attempt moved, so its worktrees can follow.
     let mut moved = None;

@@ -84,7 +84,7 @@ pub fn lock_file_in(message: &str) -> Option<PathBuf> {
     Some(PathBuf::from(&message[start..end]))
 }
 
-/// Every `.lock` file named in git's error output ("Unable to create '<path>.lock': File exists.").
+/// Every `.lock` file named in git's error output (`Unable to create '<path>.lock': File exists.`).
 pub fn lock_files_in_git_error(stderr: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for line in stderr.lines() {

@@ -73,6 +73,9 @@ pub fn branch_ref(branch: &str) -> String {
 pub struct Store<'r> {
     /// The repository.
     pub repo: &'r gix::Repository,
+    /// Who acts through this store, when the caller says so (the library
+    /// API); None: the identity git resolves for committers.
+    pub identity: Option<(String, String)>,
 }
 
 /// One event to append, with the refs that must change in the same transaction.
@@ -121,7 +124,10 @@ impl<'a> Append<'a> {
 impl<'r> Store<'r> {
     /// A store over `repo`.
     pub fn new(repo: &'r gix::Repository) -> Self {
-        Store { repo }
+        Store {
+            repo,
+            identity: None,
+        }
     }
 
     /// Append one event: write the record note and the event commit, then

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against real git repositories.
 
 mod common;
+mod test_api;
 mod test_audit;
 mod test_badge;
 mod test_cache;

@@ -8,7 +8,8 @@
 //! - [`machine`]: the pure state machine;
 //! - [`store`]: refs, notes and event commits, compare-and-swap writes;
 //! - [`record`]: the versioned record and event formats;
-//! - [`config`]: the committed `.upgrades.toml` policy;
+//! - [`config`]: the committed `.upgrades.toml` policy; [`detect`]: the
+//!   test command a project suggests (for `init`);
 //! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
 //! - [`ids`], [`time`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
@@ -17,6 +18,7 @@ pub mod checkout;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod detect;
 pub mod diff;
 pub mod error;
 pub mod ids;

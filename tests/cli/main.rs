@@ -5,6 +5,7 @@ mod test_audit;
 mod test_cache;
 mod test_core;
 mod test_errors;
+mod test_first_hour;
 mod test_fuzz;
 mod test_generated;
 mod test_hostile;

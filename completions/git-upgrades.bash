@@ -148,6 +148,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help__subcmd__util,completions)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
+            git__upgrades__subcmd__help__subcmd__util,install)
+                cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__install"
+                ;;
             git__upgrades__subcmd__help__subcmd__util,man)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__man"
                 ;;
@@ -160,6 +163,9 @@ _git__upgrades() {
             git__upgrades__subcmd__util,help)
                 cmd="git__upgrades__subcmd__util__subcmd__help"
                 ;;
+            git__upgrades__subcmd__util,install)
+                cmd="git__upgrades__subcmd__util__subcmd__install"
+                ;;
             git__upgrades__subcmd__util,man)
                 cmd="git__upgrades__subcmd__util__subcmd__man"
                 ;;
@@ -171,6 +177,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__util__subcmd__help,help)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__help"
+                ;;
+            git__upgrades__subcmd__util__subcmd__help,install)
+                cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__install"
                 ;;
             git__upgrades__subcmd__util__subcmd__help,man)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__man"
@@ -565,7 +574,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util)
-            opts="man completions reap"
+            opts="man completions install reap"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +588,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -657,7 +680,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__init)
-            opts="-C -q -v -h -V --force --display-notes --remote --test-command --hub --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --force --display-notes --remote --test-command --check --hub --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1021,7 +1044,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions reap help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions install reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,7 +1088,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util__subcmd__help)
-            opts="man completions reap help"
+            opts="man completions install reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,6 +1129,20 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__util__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1127,6 +1164,36 @@ _git__upgrades() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__install)
+            opts="-C -q -v -h -V --prefix --shell --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish all none" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1255,7 +1322,7 @@ _git_upgrades ()
 	maintain)
 		flags="--dry-run --repair" ;;
 	init)
-		flags="--force --display-notes --remote --test-command --hub" ;;
+		flags="--force --display-notes --remote --test-command --check --hub" ;;
 	push)
 		flags="" ;;
 	pull)

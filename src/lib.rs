@@ -11,6 +11,7 @@
 //! - [`config`]: the committed `.upgrades.toml` policy; [`detect`]: the
 //!   test command a project suggests (for `init`);
 //! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
+//! - [`install`]: man pages and completions under a user's prefix;
 //! - [`ids`], [`time`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod detect;
 pub mod diff;
 pub mod error;
 pub mod ids;
+pub mod install;
 pub mod machine;
 pub mod ops;
 pub mod record;

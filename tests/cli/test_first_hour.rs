@@ -39,10 +39,10 @@ fn with_cargo(env: &TestEnv, dir: &Path, args: &[&str]) -> crate::common::Run {
     if let Some(rustup) = std::env::var_os("RUSTUP_HOME") {
         cmd.env("RUSTUP_HOME", rustup);
     }
-    run(cmd)
+    output(cmd)
 }
 
-fn run(mut cmd: Command) -> crate::common::Run {
+fn output(mut cmd: Command) -> crate::common::Run {
     let out = cmd.output().expect("run");
     crate::common::Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -263,4 +263,197 @@ fn check_uses_an_existing_policy_file_and_refuses_without_a_command_or_commit() 
     run.code(2);
     assert!(run.stderr.contains("HEAD has no commit"), "{}", run.stderr);
     assert!(!unborn.join(".upgrades.toml").exists());
+}
+
+/// `util completions` into a fresh directory: the scripts to compare with.
+fn generated_completions(env: &TestEnv) -> PathBuf {
+    let dir = env.path().join("generated-completions");
+    env.run(env.path(), &["util", "completions", dir.to_str().unwrap()])
+        .ok();
+    dir
+}
+
+#[test]
+fn util_install_puts_man_pages_where_git_help_finds_them() {
+    let env = TestEnv::new();
+    let prefix = env.path().join("prefix");
+    let p = prefix.to_str().unwrap();
+    let run = env.run(
+        env.path(),
+        &["util", "install", "--prefix", p, "--shell", "all"],
+    );
+    run.ok();
+    let man_dir = prefix.join("share/man/man1");
+    let pages = git_upgrades::commands::util::man_pages().unwrap();
+    assert!(
+        run.stdout.contains(&format!(
+            "man pages: {0} in {1} ({0} written)",
+            pages.len(),
+            man_dir.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    for (name, bytes) in &pages {
+        assert_eq!(&std::fs::read(man_dir.join(name)).unwrap(), bytes, "{name}");
+    }
+    let generated = generated_completions(&env);
+    for (installed, source) in [
+        (
+            "bash-completion/completions/git-upgrades",
+            "git-upgrades.bash",
+        ),
+        ("zsh/site-functions/_git-upgrades", "_git-upgrades"),
+        (
+            "fish/vendor_completions.d/git-upgrades.fish",
+            "git-upgrades.fish",
+        ),
+    ] {
+        let have = std::fs::read(prefix.join("share").join(installed)).expect(installed);
+        assert_eq!(
+            have,
+            std::fs::read(generated.join(source)).unwrap(),
+            "{installed}"
+        );
+        assert!(
+            run.stdout.contains(&format!("{installed} (written)")),
+            "{}",
+            run.stdout
+        );
+    }
+    // Idempotent: a second run changes nothing and says so.
+    let again = env.run(
+        env.path(),
+        &["util", "install", "--prefix", p, "--shell", "all"],
+    );
+    again.ok();
+    assert!(again.stdout.contains("(up to date)"), "{}", again.stdout);
+    assert!(!again.stdout.contains("written"), "{}", again.stdout);
+
+    if !have("man") {
+        eprintln!("man not available; skipping the man and git help checks");
+        return;
+    }
+    let manpath = prefix.join("share/man");
+    let found = run_env(env.bash(env.path(), "man -w git-upgrades"), &manpath);
+    assert_eq!(
+        found.ok().trim(),
+        man_dir.join("git-upgrades.1").to_str().unwrap()
+    );
+    // The page renders through man, and git finds it: `git help upgrades`
+    // and `git upgrades --help` (which git turns into `git help upgrades`),
+    // with git-upgrades on PATH as after `cargo install`.
+    for script in [
+        "man git-upgrades",
+        "git help upgrades",
+        "git upgrades --help",
+    ] {
+        let shown = run_env(env.bash(env.path(), script), &manpath);
+        assert_eq!(shown.code, 0, "{script}: {}", shown.stderr);
+        assert!(
+            shown.stdout.contains("EXIT STATUS") && shown.stdout.contains("tests failed"),
+            "{script}: {}{}",
+            shown.stdout,
+            shown.stderr
+        );
+    }
+}
+
+/// `cmd` with MANPATH (plus man's defaults: the trailing colon) and no pager.
+fn run_env(mut cmd: Command, manpath: &Path) -> crate::common::Run {
+    cmd.env("MANPATH", format!("{}:", manpath.display()))
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "80");
+    output(cmd)
+}
+
+#[test]
+fn util_install_defaults_to_the_users_data_dir_and_shell() {
+    let env = TestEnv::new();
+    let home = env.path().join("home");
+    let data = home.join(".local/share");
+    // $SHELL decides the completions.
+    let mut cmd = env.cmd(env.path(), &["util", "install"]);
+    cmd.env("SHELL", "/usr/bin/bash");
+    let run = output(cmd);
+    run.ok();
+    assert!(data.join("man/man1/git-upgrades.1").is_file());
+    assert!(data
+        .join("bash-completion/completions/git-upgrades")
+        .is_file());
+    assert!(!data.join("zsh").exists());
+    // ~/.local/bin is not on PATH here, so man would not find the pages: say how.
+    if have("manpath") {
+        assert!(
+            run.stderr.contains(&format!(
+                "export MANPATH=\"{}:$MANPATH\"",
+                data.join("man").display()
+            )),
+            "{}",
+            run.stderr
+        );
+        // With ~/.local/bin on PATH, man-db searches ~/.local/share/man itself.
+        let mut cmd = env.cmd(env.path(), &["util", "install", "--shell", "none"]);
+        let path = format!(
+            "{}:{}",
+            home.join(".local/bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path);
+        let quiet = output(cmd);
+        quiet.ok();
+        assert!(!quiet.stderr.contains("MANPATH"), "{}", quiet.stderr);
+    }
+    // bash-completion searches ~/.local/share itself: no hint for it.
+    assert!(!run.stderr.contains("~/.bashrc"), "{}", run.stderr);
+
+    // $XDG_DATA_HOME moves everything; an unknown shell installs no completions.
+    let xdg = env.path().join("xdg-data");
+    let mut cmd = env.cmd(env.path(), &["util", "install"]);
+    cmd.env("XDG_DATA_HOME", &xdg).env("SHELL", "/bin/tcsh");
+    let run = output(cmd);
+    run.ok();
+    assert!(xdg.join("man/man1/git-upgrades.1").is_file());
+    assert!(
+        run.stderr
+            .contains("no completions installed: $SHELL is /bin/tcsh; pass --shell bash|zsh|fish"),
+        "{}",
+        run.stderr
+    );
+    let mut cmd = env.cmd(env.path(), &["util", "install"]);
+    cmd.env("XDG_DATA_HOME", &xdg).env("SHELL", "/bin/zsh");
+    let run = output(cmd);
+    run.ok();
+    assert!(xdg.join("zsh/site-functions/_git-upgrades").is_file());
+    assert!(run.stderr.contains("fpath=("), "{}", run.stderr);
+}
+
+#[test]
+fn util_install_refuses_a_bad_prefix_with_one_line() {
+    let env = TestEnv::new();
+    let file = env.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let run = env.run(
+        env.path(),
+        &["util", "install", "--prefix", file.to_str().unwrap()],
+    );
+    run.code(2);
+    assert_eq!(
+        run.stderr,
+        format!("error: --prefix {} is not a directory\n", file.display())
+    );
+    let under = file.join("sub");
+    let run = env.run(
+        env.path(),
+        &["util", "install", "--prefix", under.to_str().unwrap()],
+    );
+    run.code(1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot create "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
 }

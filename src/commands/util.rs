@@ -278,11 +278,16 @@ fn install_hints(layout: &Layout, report: &install::Report) -> Vec<String> {
         .map(PathBuf::from)
         .or_else(|| user_data.map(|d| d.join("bash-completion")))
         .map(|d| d.join("completions"));
+    // bash-completion also looks under <dir>/../share for every <dir> on PATH.
+    let bin_on_path = layout.data_dir.parent().is_some_and(|prefix| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d == prefix.join("bin")))
+    });
     for (shell, f) in &report.completions {
         let parent = f.path.parent().unwrap_or(Path::new("."));
         let dir = parent.display();
         match shell {
-            Shell::Bash if bash_user.as_deref() != Some(parent) => {
+            Shell::Bash if bash_user.as_deref() != Some(parent) && !bin_on_path => {
                 hints.push(format!(
                     "bash-completion does not search {dir} by default: add  source {}  to ~/.bashrc",
                     f.path.display()

@@ -53,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove a branch''s history: every move after adoption landed through the queue')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until an upgrade is decided; the exit code says how')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run as a server-side git hook on the hub (installed by `init --hub`)')
-            [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
+            [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate or install man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -298,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .upgrades.toml')
             [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows upgrade records')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run the test command once in a checkout of HEAD and report whether it passes (exit 3 if it does not)')
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)')
             [CompletionResult]::new('--update-hook', '--update-hook', [CompletionResultType]::ParameterName, 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
@@ -414,6 +415,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the man pages and your shell''s completions under a prefix (default ~/.local)')
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -446,6 +448,22 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-upgrades;util;install' {
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Install under DIR/share (default: $XDG_DATA_HOME, else ~/.local/share)')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Completions for this shell (default: from $SHELL)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-upgrades;util;reap' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
@@ -463,6 +481,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;util;help' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the man pages and your shell''s completions under a prefix (default ~/.local)')
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -471,6 +490,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;util;help;completions' {
+            break
+        }
+        'git-upgrades;util;help;install' {
             break
         }
         'git-upgrades;util;help;reap' {
@@ -500,7 +522,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove a branch''s history: every move after adoption landed through the queue')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until an upgrade is decided; the exit code says how')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Run as a server-side git hook on the hub (installed by `init --hub`)')
-            [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and completions')
+            [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate or install man pages and completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -567,6 +589,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;help;util' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write completion scripts for every supported shell into DIR')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the man pages and your shell''s completions under a prefix (default ~/.local)')
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Internal: run the test COMMAND and end every process it starts')
             break
         }
@@ -574,6 +597,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;util;completions' {
+            break
+        }
+        'git-upgrades;help;util;install' {
             break
         }
         'git-upgrades;help;util;reap' {

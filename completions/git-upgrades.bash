@@ -154,6 +154,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help__subcmd__util,completions)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
+            git__upgrades__subcmd__help__subcmd__util,install)
+                cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__install"
+                ;;
             git__upgrades__subcmd__help__subcmd__util,man)
                 cmd="git__upgrades__subcmd__help__subcmd__util__subcmd__man"
                 ;;
@@ -166,6 +169,9 @@ _git__upgrades() {
             git__upgrades__subcmd__util,help)
                 cmd="git__upgrades__subcmd__util__subcmd__help"
                 ;;
+            git__upgrades__subcmd__util,install)
+                cmd="git__upgrades__subcmd__util__subcmd__install"
+                ;;
             git__upgrades__subcmd__util,man)
                 cmd="git__upgrades__subcmd__util__subcmd__man"
                 ;;
@@ -177,6 +183,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__util__subcmd__help,help)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__help"
+                ;;
+            git__upgrades__subcmd__util__subcmd__help,install)
+                cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__install"
                 ;;
             git__upgrades__subcmd__util__subcmd__help,man)
                 cmd="git__upgrades__subcmd__util__subcmd__help__subcmd__man"
@@ -571,7 +580,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util)
-            opts="man completions reap"
+            opts="man completions install reap"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,6 +594,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__util__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -677,7 +700,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__init)
-            opts="-C -q -v -h -V --force --display-notes --remote --test-command --hub --update-hook --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --force --display-notes --remote --test-command --check --hub --update-hook --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,7 +1064,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions reap help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions install reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1085,7 +1108,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__util__subcmd__help)
-            opts="man completions reap help"
+            opts="man completions install reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1126,6 +1149,20 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__util__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1147,6 +1184,36 @@ _git__upgrades() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__util__subcmd__install)
+            opts="-C -q -v -h -V --prefix --shell --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish all none" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1309,7 +1376,7 @@ _git_upgrades ()
 	maintain)
 		flags="--dry-run --repair" ;;
 	init)
-		flags="--force --display-notes --remote --test-command --hub --update-hook" ;;
+		flags="--force --display-notes --remote --test-command --check --hub --update-hook" ;;
 	push)
 		flags="" ;;
 	pull)

@@ -50,7 +50,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
             cand wait 'Wait until an upgrade is decided; the exit code says how'
             cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
-            cand util 'Generate man pages and completions'
+            cand util 'Generate or install man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;propose'= {
@@ -280,6 +280,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand --force 'Overwrite an existing .upgrades.toml'
             cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
+            cand --check 'Run the test command once in a checkout of HEAD and report whether it passes (exit 3 if it does not)'
             cand --hub 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
             cand --update-hook 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
@@ -389,6 +390,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --version 'Print version'
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand install 'Install the man pages and your shell''s completions under a prefix (default ~/.local)'
             cand reap 'Internal: run the test COMMAND and end every process it starts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -418,6 +420,21 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-upgrades;util;install'= {
+            cand --prefix 'Install under DIR/share (default: $XDG_DATA_HOME, else ~/.local/share)'
+            cand --shell 'Completions for this shell (default: from $SHELL)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-upgrades;util;reap'= {
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
@@ -434,12 +451,15 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;util;help'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand install 'Install the man pages and your shell''s completions under a prefix (default ~/.local)'
             cand reap 'Internal: run the test COMMAND and end every process it starts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;util;help;man'= {
         }
         &'git-upgrades;util;help;completions'= {
+        }
+        &'git-upgrades;util;help;install'= {
         }
         &'git-upgrades;util;help;reap'= {
         }
@@ -466,7 +486,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand verify 'Prove a branch''s history: every move after adoption landed through the queue'
             cand wait 'Wait until an upgrade is decided; the exit code says how'
             cand hook 'Run as a server-side git hook on the hub (installed by `init --hub`)'
-            cand util 'Generate man pages and completions'
+            cand util 'Generate or install man pages and completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;help;propose'= {
@@ -512,11 +532,14 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;util'= {
             cand man 'Write man pages (git-upgrades.1, git-upgrades-<cmd>.1) into DIR'
             cand completions 'Write completion scripts for every supported shell into DIR'
+            cand install 'Install the man pages and your shell''s completions under a prefix (default ~/.local)'
             cand reap 'Internal: run the test COMMAND and end every process it starts'
         }
         &'git-upgrades;help;util;man'= {
         }
         &'git-upgrades;help;util;completions'= {
+        }
+        &'git-upgrades;help;util;install'= {
         }
         &'git-upgrades;help;util;reap'= {
         }

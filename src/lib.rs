@@ -10,8 +10,10 @@
 //! - [`machine`]: the pure state machine;
 //! - [`store`]: refs, notes and event commits, compare-and-swap writes;
 //! - [`record`]: the versioned record and event formats;
-//! - [`config`]: the committed `.upgrades.toml` policy;
+//! - [`config`]: the committed `.upgrades.toml` policy; [`detect`]: the
+//!   test command a project suggests (for `init`);
 //! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
+//! - [`install`]: man pages and completions under a user's prefix;
 //! - [`ids`], [`time`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
 
@@ -26,10 +28,12 @@ pub mod cli;
 #[allow(rustdoc::invalid_html_tags)]
 pub mod commands;
 pub mod config;
+pub mod detect;
 pub mod diff;
 pub mod error;
 pub mod ids;
 pub mod interrupt;
+pub mod install;
 pub mod machine;
 pub mod ops;
 pub mod record;

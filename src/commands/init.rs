@@ -1,19 +1,30 @@
-//! `git upgrades init`
+//! `git upgrades init`: write the policy file with a detected test command
+//! (and say why it was chosen), check that command once, set up git config.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use gix::ObjectId;
 
-use crate::config::POLICY_FILE;
-use crate::error::{Context, Error, Result};
+use crate::config::{Policy, POLICY_FILE};
+use crate::detect::{self, Detection};
+use crate::error::{Context, Error, Result, EXIT_TESTS_FAILED};
+use crate::record::TestResult;
 use crate::repo;
-use crate::ui::Ui;
+use crate::ui::progress::Spinner;
+use crate::ui::{Style, Ui};
 
 /// Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue
 ///
-/// The policy file gets the test command detected from the project
-/// (Cargo.toml, package.json, pyproject.toml, Makefile, go.mod). It only takes
-/// effect once committed on the target branch.
+/// The policy file gets a test command detected from the project's files
+/// (Cargo, npm/pnpm/yarn/bun, pytest/tox/nox, Go, make, just, CMake, Gradle,
+/// Maven), chosen to pass in a clean checkout of a commit: `--locked` or a
+/// frozen install only when git tracks the lock file. `init` prints the
+/// reason. The file only takes effect once committed on the target branch.
+///
+/// With --check, the command the file will hold is run once in a test
+/// checkout of HEAD, as approvals run it: pass or fail, duration, and on
+/// failure the end of its output (exit 3).
 #[derive(Args, Debug, Clone)]
 pub struct InitArgs {
     /// Overwrite an existing .upgrades.toml
@@ -28,6 +39,10 @@ pub struct InitArgs {
     /// The test command (default: detected)
     #[arg(long, value_name = "COMMAND")]
     pub test_command: Option<String>,
+    /// Run the test command once in a checkout of HEAD and report whether it
+    /// passes (exit 3 if it does not)
+    #[arg(long)]
+    pub check: bool,
     /// On a hub (a bare repository): install the pre-receive hook that
     /// enforces the queue on every push (idempotent; --force replaces a
     /// hook that is not ours)
@@ -88,27 +103,16 @@ fn install_hub_hook(repo: &gix::Repository, force: bool, update: bool) -> Result
     Ok(format!("installed {} (runs {program})", path.display()))
 }
 
-/// The test command a project's files suggest.
-pub fn detect_test_command(root: &Path) -> Option<&'static str> {
-    let has = |f: &str| root.join(f).exists();
-    if has("Cargo.toml") {
-        Some("cargo test --locked")
-    } else if has("package.json") {
-        Some("npm test")
-    } else if has("pyproject.toml") || has("setup.py") || has("pytest.ini") {
-        Some("pytest")
-    } else if has("go.mod") {
-        Some("go test ./...")
-    } else if has("Makefile") || has("makefile") {
-        Some("make test")
-    } else {
-        None
-    }
-}
-
-fn policy_text(target: &str, command: Option<&str>) -> String {
+/// The commented policy file; `reason` (why the command was detected) goes
+/// above the command as a comment.
+fn policy_text(target: &str, command: Option<&str>, reason: Option<&str>) -> String {
     let test = match command {
-        Some(c) => format!("command = {}", toml_string(c)),
+        Some(c) => {
+            let why = reason
+                .map(|r| format!("# detected: {}\n", r.replace('\n', " ")))
+                .unwrap_or_default();
+            format!("{why}command = {}", toml_string(c))
+        }
         None => {
             "# command = \"make test\"           # nothing detected: tests are \"not configured\""
                 .into()
@@ -156,39 +160,207 @@ fn git_config(repo: &gix::Repository, args: &[&str]) -> Result<()> {
     repo::run_git(cmd, "update git config").map(|_| ())
 }
 
+/// The test command the policy file will hold, and why.
+struct Choice {
+    /// None: nothing detected and none given.
+    command: Option<String>,
+    /// `detected`, `option` (--test-command) or `existing` (the file kept as it is).
+    source: &'static str,
+    reason: String,
+    alternatives: Vec<Detection>,
+    passed_over: Vec<String>,
+}
+
+/// The command for a new policy file: --test-command, else detected.
+fn choose(repo: &gix::Repository, root: &Path, args: &InitArgs) -> Result<Choice> {
+    if let Some(command) = &args.test_command {
+        return Ok(Choice {
+            command: Some(command.clone()),
+            source: "option",
+            reason: "given with --test-command".into(),
+            alternatives: Vec::new(),
+            passed_over: Vec::new(),
+        });
+    }
+    let report = detect::detect(&detect::WorkTree::open(repo, root)?);
+    let (command, reason) = match report.chosen {
+        Some(d) => (Some(d.command), d.reason),
+        None => (
+            None,
+            format!("nothing detected (looked for {})", detect::LOOKED_FOR),
+        ),
+    };
+    Ok(Choice {
+        command,
+        source: "detected",
+        reason,
+        alternatives: report.alternatives,
+        passed_over: report.passed_over,
+    })
+}
+
+/// What `--check` runs, settled before anything is written.
+struct CheckPlan {
+    command: String,
+    timeout_secs: u64,
+    head: ObjectId,
+}
+
+/// The command and timeout the policy file will hold after `init`, and HEAD.
+fn plan_check(
+    repo: &gix::Repository,
+    policy_path: Option<&Path>,
+    choice: Option<&Choice>,
+    args: &InitArgs,
+) -> Result<CheckPlan> {
+    let default_timeout = Policy::default().test_timeout_secs;
+    let (command, timeout_secs, hint) = match (choice, policy_path) {
+        (Some(c), _) => (
+            c.command.clone(),
+            default_timeout,
+            "name one: git upgrades init --force --test-command '<command>' --check",
+        ),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let policy = Policy::parse(&text, POLICY_FILE)?;
+            (
+                policy.test_command,
+                policy.test_timeout_secs,
+                "set [test] command in .upgrades.toml, or replace the file: init --force --test-command '<command>'",
+            )
+        }
+        (None, None) => (
+            args.test_command.clone(),
+            default_timeout,
+            "a bare repository has no project files to detect it from: pass --test-command '<command>'",
+        ),
+    };
+    let Some(command) = command else {
+        return Err(Error::usage("--check: there is no test command to check").hint(hint));
+    };
+    let head = repo
+        .head_id()
+        .map_err(|_| {
+            Error::usage("--check runs the tests on HEAD, and HEAD has no commit yet")
+                .hint("commit the project first, then run `git upgrades init --check`")
+        })?
+        .detach();
+    Ok(CheckPlan {
+        command,
+        timeout_secs,
+        head,
+    })
+}
+
+/// Run the command once in a test checkout of HEAD, as an approval would.
+fn run_check(ui: &Ui, repo: &gix::Repository, plan: &CheckPlan) -> Result<TestResult> {
+    let policy = Policy {
+        test_command: Some(plan.command.clone()),
+        test_timeout_secs: plan.timeout_secs,
+        ..Policy::default()
+    };
+    let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);
+    let result = crate::ops::run_tests(
+        repo,
+        &policy,
+        "HEAD",
+        // No target: only this commit's own earlier outputs are kept warm.
+        "HEAD",
+        plan.head,
+        &mut spinner,
+        &crate::time::now_unix,
+    )?;
+    drop(spinner);
+    Ok(result)
+}
+
+/// Lines of test output shown when the check fails (each cut at 300 characters).
+const OUTPUT_TAIL_LINES: usize = 20;
+
+fn print_check(ui: &mut Ui, t: &TestResult) -> Result<()> {
+    let took = crate::time::short_duration_ms(t.duration_ms);
+    let command = t.command.as_deref().unwrap_or("");
+    let at = format!(
+        "{command} on HEAD ({})",
+        &t.commit[..t.commit.len().min(10)]
+    );
+    if t.passed == Some(true) {
+        let mark = ui.paint(Style::Good, ui.check());
+        return ui.line(&format!("{mark} check: passed in {took}: {at}"));
+    }
+    let how = match (t.status.as_str(), t.exit_code) {
+        ("timed-out", _) => format!("timed out after {took}"),
+        (_, Some(code)) => format!("failed with exit code {code} after {took}"),
+        ("error", _) => "could not start".to_string(),
+        _ => format!("failed after {took}"),
+    };
+    let mark = ui.paint(Style::Bad, ui.cross());
+    ui.line(&format!("{mark} check: {how}: {at}"))?;
+    let lines: Vec<&str> = t.output.lines().collect();
+    if !lines.is_empty() {
+        ui.line(&ui.paint(Style::Bold, "  output (end):"))?;
+        for l in &lines[lines.len().saturating_sub(OUTPUT_TAIL_LINES)..] {
+            ui.line(&format!("    {}", crate::ui::escape::text_max(l, 300)))?;
+        }
+    }
+    Ok(())
+}
+
 /// Run `init`.
 pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = crate::store::Store::new(&repo);
-    let mut done: Vec<String> = Vec::new();
+    if args
+        .test_command
+        .as_deref()
+        .is_some_and(|c| c.trim().is_empty())
+    {
+        return Err(Error::usage("--test-command is empty"));
+    }
     let target = crate::ops::default_target(&store).unwrap_or_else(|_| "main".into());
-    let mut wrote = None;
+    // Everything is decided before anything is written.
+    let policy_path: Option<PathBuf> = repo.workdir().map(|root| root.join(POLICY_FILE));
+    let choice = match (repo.workdir(), &policy_path) {
+        (Some(root), Some(path)) if args.force || !path.exists() => {
+            Some(choose(&repo, root, args)?)
+        }
+        _ => None,
+    };
+    let check = match args.check {
+        true => Some(plan_check(
+            &repo,
+            policy_path.as_deref(),
+            choice.as_ref(),
+            args,
+        )?),
+        false => None,
+    };
+    let mut done: Vec<String> = Vec::new();
     if args.hub {
         done.push(install_hub_hook(&repo, args.force, args.update_hook)?);
     }
-    match repo.workdir() {
-        Some(root) => {
-            let path = root.join(POLICY_FILE);
-            if path.exists() && !args.force {
-                ui.note(&format!(
-                    "{POLICY_FILE} exists; leaving it alone (--force overwrites)"
-                ));
-            } else {
-                let command = args
-                    .test_command
-                    .as_deref()
-                    .or_else(|| detect_test_command(root));
-                std::fs::write(&path, policy_text(&target, command))
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                done.push(format!(
-                    "wrote {POLICY_FILE} (test command: {})",
-                    command.unwrap_or("not configured")
-                ));
-                wrote = Some(path);
-            }
+    let mut wrote = None;
+    match (&policy_path, &choice) {
+        (Some(path), Some(choice)) => {
+            let reason = (choice.source == "detected" && choice.command.is_some())
+                .then_some(choice.reason.as_str());
+            std::fs::write(
+                path,
+                policy_text(&target, choice.command.as_deref(), reason),
+            )
+            .with_context(|| format!("cannot write {}", path.display()))?;
+            done.push(format!(
+                "wrote {POLICY_FILE} (test command: {})",
+                choice.command.as_deref().unwrap_or("not configured")
+            ));
+            wrote = Some(path.clone());
         }
-        None if args.hub => {}
-        None => ui.note("bare repository: no working tree to write .upgrades.toml into"),
+        (Some(_), None) => ui.note(&format!(
+            "{POLICY_FILE} exists; leaving it alone (--force overwrites)"
+        )),
+        (None, _) if args.hub => {}
+        (None, _) => ui.note("bare repository: no working tree to write .upgrades.toml into"),
     }
     if args.display_notes {
         let current = repo
@@ -222,17 +394,53 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
             "`git fetch {remote}` now also brings the queue (into refs/upgrades-sync/{remote}/)"
         ));
     }
+    if done.is_empty() && check.is_none() {
+        return Err(Error::usage("nothing to do").hint("see git upgrades init --help"));
+    }
+    if !ui.json {
+        for d in &done {
+            ui.line(d)?;
+        }
+        if let Some(c) = &choice {
+            print_choice(ui, c)?;
+        }
+    }
+    let result = match &check {
+        Some(plan) => Some(run_check(ui, &repo, plan)?),
+        None => None,
+    };
+    let code = match &result {
+        Some(t) if t.passed != Some(true) => EXIT_TESTS_FAILED,
+        _ => 0,
+    };
     if ui.json {
         ui.json_pretty(&serde_json::json!({
             "format": 1,
             "target": target,
             "policy_file": wrote.as_ref().map(|p| p.display().to_string()),
+            "test_command": choice.as_ref().map(|c| serde_json::json!({
+                "command": c.command,
+                "source": c.source,
+                "reason": c.reason,
+                "alternatives": c.alternatives.iter().map(|a| serde_json::json!({
+                    "command": a.command,
+                    "reason": a.reason,
+                })).collect::<Vec<_>>(),
+            })),
+            "check": result,
             "done": done,
         }))?;
-        return Ok(0);
+        return Ok(code);
     }
-    for d in &done {
-        ui.line(d)?;
+    if let Some(t) = &result {
+        print_check(ui, t)?;
+        if code != 0 {
+            ui.flush()?;
+            ui.note(
+                "hint: the check ran the committed HEAD in a clean checkout, as approvals will; \
+                 fix the project or the command (init --force --test-command '<command>')",
+            );
+        }
     }
     if wrote.is_some() {
         ui.line(&format!(
@@ -247,8 +455,25 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
              (docs/TRUST.md)",
         );
     }
-    if done.is_empty() && wrote.is_none() {
-        return Err(Error::usage("nothing to do").hint("see git upgrades init --help"));
+    Ok(code)
+}
+
+/// The chosen command's reason, the other candidates, or what to do when
+/// nothing was detected.
+fn print_choice(ui: &mut Ui, c: &Choice) -> Result<()> {
+    ui.line(&format!("  why: {}", c.reason))?;
+    for a in &c.alternatives {
+        ui.line(&format!("  also possible: {} ({})", a.command, a.reason))?;
     }
-    Ok(0)
+    if c.command.is_none() {
+        for p in &c.passed_over {
+            ui.line(&format!("  {p}"))?;
+        }
+        ui.flush()?;
+        ui.note(
+            "hint: name the command that runs your tests: \
+             git upgrades init --force --test-command '<command>' [--check]",
+        );
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ mod test_ci;
 mod test_core;
 mod test_errors;
 mod test_explain;
+mod test_first_hour;
 mod test_fuzz;
 mod test_generated;
 mod test_hostile;

@@ -217,7 +217,8 @@ fn init_writes_a_policy_with_the_detected_test_command() {
         run.stdout
     );
     let text = std::fs::read_to_string(repo.join(".upgrades.toml")).unwrap();
-    assert!(text.contains("command = \"cargo test --locked\""), "{text}");
+    // Cargo.lock is not tracked: a clean checkout has none, so no --locked.
+    assert!(text.contains("command = \"cargo test\""), "{text}");
     assert_eq!(
         env.git(&repo, &["config", "--get", "notes.displayRef"]),
         "refs/notes/upgrades/*"
@@ -229,14 +230,22 @@ fn init_writes_a_policy_with_the_detected_test_command() {
     env.propose(&repo, "f", "uses the policy", &["--no-test"]);
     // Refuses to overwrite without --force.
     env.run(&repo, &["init"]).code(2);
-    for (file, command) in [
-        ("package.json", "npm test"),
-        ("go.mod", "go test ./..."),
-        ("pyproject.toml", "pytest"),
-        ("Makefile", "make test"),
+    for (file, content, command) in [
+        (
+            "package.json",
+            r#"{"scripts": {"test": "node t.js"}}"#,
+            "npm test",
+        ),
+        ("go.mod", "module x\n", "go test ./..."),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\n",
+            "python3 -m pytest",
+        ),
+        ("Makefile", "test:\n\ttrue\n", "make test"),
     ] {
         let dir = env.repo(&format!("d-{file}"), None);
-        std::fs::write(dir.join(file), "").unwrap();
+        std::fs::write(dir.join(file), content).unwrap();
         env.run(&dir, &["init"]).ok();
         let text = std::fs::read_to_string(dir.join(".upgrades.toml")).unwrap();
         assert!(text.contains(command), "{file}: {text}");

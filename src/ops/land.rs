@@ -161,6 +161,7 @@ pub fn approve(
             signature: &actor.signature,
             sign,
             check_signed: Some(&check),
+            labels: &[],
         }) {
             Ok(tip) => {
                 wrote = true;
@@ -266,6 +267,8 @@ pub fn land(
     worktree::clean_checkouts(repo, &target)?;
     crate::store::check_open_ref(store, &id, &up.record.head)?;
     let policy: Policy = policy_at(repo, &target, tip)?;
+    // How each approver was judged, for the display block of the landing.
+    let mut labels = Vec::new();
     let urgent = match mode {
         LandMode::Normal => {
             if up.record.state != State::Approved {
@@ -286,6 +289,7 @@ pub fn land(
                     "`git upgrades show {id}` lists its approvals and why any do not count"
                 )));
             }
+            labels = tally.approvals.iter().map(trust::display_label).collect();
             None
         }
         LandMode::Urgent { reason, skip_tests } => {
@@ -407,13 +411,11 @@ pub fn land(
             &format!("upgrade.applied {id}"),
         )?];
         extra.extend(close_refs(&id, &up.record.head, "upgrade.applied")?);
-        match store.append(Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            extra,
-        )) {
+        let append = Append {
+            labels: &labels,
+            ..Append::event(&record, &event, up.tip, &actor.signature, extra)
+        };
+        match store.append(append) {
             Ok(new_tip) => {
                 worktree::follow(&checked_out, tip, head);
                 return Ok(ApproveOutcome::Applied(Upgrade {

@@ -172,6 +172,7 @@ pub fn propose(
             signature: &actor.signature,
             sign: false,
             check_signed: None,
+            labels: &[],
         }) {
             Ok(tip) => break Upgrade { id, tip, record },
             Err(e) if e.kind == Kind::Conflict => {

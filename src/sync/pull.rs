@@ -205,6 +205,7 @@ fn pull_one(
         signature: &signature,
         sign: false,
         check_signed: None,
+        labels: &[],
     })?;
     let detail = format!(
         "ours {} + theirs {} -> {}",

@@ -4,6 +4,7 @@ mod common;
 mod test_audit;
 mod test_cache;
 mod test_core;
+mod test_display;
 mod test_errors;
 mod test_fuzz;
 mod test_generated;

@@ -43,12 +43,21 @@ fn propose_approve_lands_and_plain_git_sees_everything() {
         ],
     );
     assert_eq!(open, format!("refs/upgrades/{id} {head}"));
-    // The record is a note on the head, readable with plain git.
+    // The note on the head is a short block; the record is beside it, both
+    // readable with plain git.
     let note = env.git(
         &repo,
         &["notes", &format!("--ref=upgrades/{id}"), "show", &head],
     );
-    assert!(note.contains("\"state\": \"proposed\""), "{note}");
+    assert!(
+        note.starts_with(&format!("Upgrade: {id} proposed (main)")),
+        "{note}"
+    );
+    let record = env.git(
+        &repo,
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
+    );
+    assert!(record.contains("\"state\": \"proposed\""), "{record}");
     // The event chain is the audit trail.
     let log = env.git(
         &repo,
@@ -85,7 +94,8 @@ fn propose_approve_lands_and_plain_git_sees_everything() {
     assert_eq!(env.git(&repo, &["for-each-ref", "refs/upgrades/"]), "");
     let shown = env.git(&repo, &["log", "-1", "--notes=upgrades/*", "main"]);
     assert!(
-        shown.contains("Bob <bob@example.com>") && shown.contains("\"state\": \"applied\""),
+        shown.contains("Approved-by: Bob <bob@example.com>")
+            && shown.contains(&format!("Upgrade: {id} applied (main)")),
         "{shown}"
     );
 
@@ -139,7 +149,15 @@ fn reject_deletes_the_branch_ref_and_keeps_the_record() {
         &repo,
         &["notes", &format!("--ref=upgrades/{id}"), "show", &head],
     );
-    assert!(note.contains("\"state\": \"rejected\""));
+    assert!(
+        note.contains("Rejected-by: Bob <bob@example.com>"),
+        "{note}"
+    );
+    let record = env.git(
+        &repo,
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
+    );
+    assert!(record.contains("\"state\": \"rejected\""));
     let listed = env.run(&repo, &["list", "--all", "--json"]).json();
     assert_eq!(listed[0]["state"], "rejected");
     assert_eq!(

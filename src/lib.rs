@@ -10,7 +10,7 @@
 //! - [`record`]: the versioned record and event formats;
 //! - [`config`]: the committed `.upgrades.toml` policy;
 //! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
-//! - [`ids`], [`time`], [`error`]: small shared pieces.
+//! - [`ids`], [`time`], [`text`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
 
 pub mod checkout;
@@ -28,6 +28,7 @@ pub mod repo;
 pub mod runner;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod time;
 pub mod trust;
 pub mod ui;

@@ -71,8 +71,8 @@ fn print_pushed(ui: &mut Ui, remote: &str, out: &PushOutcome) -> Result<()> {
         ui.note(&format!("{remote} is up to date"));
     } else {
         ui.line(&format!(
-            "pushed to {remote}: {} refs updated, {} deleted",
-            out.updated.len(),
+            "pushed to {remote}: {} updated, {} deleted",
+            crate::text::plural(out.updated.len(), "ref"),
             out.deleted.len()
         ))?;
     }

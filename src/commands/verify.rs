@@ -6,6 +6,7 @@ use gix::ObjectId;
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::store::Store;
+use crate::text::plural;
 use crate::trust::audit::{self, Verdict};
 use crate::ui::{escape, Style, Ui};
 
@@ -122,10 +123,10 @@ pub fn run(ui: &mut Ui, args: &VerifyArgs) -> Result<u8> {
         ui.line(&line)?;
     }
     let summary = format!(
-        "{target} at {}: {} landed steps proven, {} violations",
+        "{target} at {}: {} proven, {}",
         short(&audit.tip),
-        audit.proven,
-        audit.violations
+        plural(audit.proven, "landed step"),
+        plural(audit.violations, "violation")
     );
     if audit.violations > 0 {
         ui.line(&ui.paint(Style::Bad, &summary))?;

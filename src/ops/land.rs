@@ -282,8 +282,9 @@ pub fn land(
             let tally = trust::tally(store, &history, &policy, tip)?;
             if !tally.complete() {
                 return Err(Error::denied(format!(
-                    "upgrade {id} has {} of the {} approvals the policy requires",
-                    tally.valid, tally.required
+                    "upgrade {id} has {} of the {} the policy requires",
+                    tally.valid,
+                    crate::text::plural(tally.required, "approval")
                 ))
                 .hint(format!(
                     "`git upgrades show {id}` lists its approvals and why any do not count"

@@ -167,14 +167,20 @@ pub fn maintain(
             actions.push(act(
                 "-",
                 "packed-refs",
-                format!("{n} loose refs of the queue packed"),
+                format!(
+                    "{} of the queue packed",
+                    crate::text::plural(n, "loose ref")
+                ),
             ));
         }
     } else if let Some(n) = count_loose(repo).filter(|n| *n >= LOOSE_REFS_TO_PACK) {
         actions.push(act(
             "-",
             "packed-refs",
-            format!("{n} loose refs of the queue would be packed"),
+            format!(
+                "{} of the queue would be packed",
+                crate::text::plural(n, "loose ref")
+            ),
         ));
     }
     Ok(actions)

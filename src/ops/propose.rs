@@ -97,11 +97,11 @@ pub fn propose(
     let (files, stats) = diff::file_stats(repo, &changes)?;
     if stats.changed_lines() > policy.max_diff_lines {
         return Err(Error::denied(format!(
-            "the change is too large: {} changed lines (+{} -{} in {} files), the limit is {}",
-            stats.changed_lines(),
+            "the change is too large: {} (+{} -{} in {}), the limit is {}",
+            crate::text::plural(stats.changed_lines(), "changed line"),
             stats.added,
             stats.removed,
-            stats.files,
+            crate::text::plural(stats.files, "file"),
             policy.max_diff_lines
         ))
         .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));

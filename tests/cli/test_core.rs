@@ -424,7 +424,7 @@ fn diff_matches_git() {
     assert_eq!(ours.trim_end(), git.trim_end());
     let stat = env.run(&repo, &["diff", &id, "--stat"]).ok().to_string();
     assert!(
-        stat.contains("1 files changed, 2 insertions(+), 2 deletions(-)"),
+        stat.contains("1 file changed, 2 insertions(+), 2 deletions(-)"),
         "{stat}"
     );
     assert_eq!(

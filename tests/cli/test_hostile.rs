@@ -445,7 +445,7 @@ fn on_a_terminal_file_contents_are_escaped_too() {
     let at = pty.expect("++^[]0;pwned^G ^[[2J", at);
     let at = pty.expect("quit", at);
     pty.send("jjjj\r"); // quit
-    pty.expect("reviewed: 0 approved", at);
+    pty.expect("reviewed 0 of 1 upgrade", at);
     let screen = pty.screen();
     assert_eq!(pty.wait(), 0);
     assert!(screen.contains("\"a\\nb.txt\""), "{screen}");

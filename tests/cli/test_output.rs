@@ -34,3 +34,50 @@ fn one_file_is_one_file() {
         }
     }
 }
+
+#[test]
+fn a_push_that_leaves_a_diverged_upgrade_behind_says_so() {
+    let env = TestEnv::new();
+    let (_hub, c) = crate::common::forge::hub(&env, PASSING, 2);
+    env.branch_commit(&c[0], "a", "main", "a.txt", "a\n");
+    let id = env.propose(&c[0], "a", "A", &["--no-test"]);
+    env.run(&c[0], &["push"]).ok();
+    env.run(&c[1], &["pull"]).ok();
+    env.run_as("Bob", &c[0], &["approve", &id, "--no-apply"])
+        .ok();
+    env.run_as("Carol", &c[1], &["reject", &id]).ok();
+    env.run(&c[0], &["push"]).ok();
+    // c1's history of the upgrade diverged from the remote's: nothing of it
+    // is pushed, and the closing line says that, not "up to date".
+    let run = env.run(&c[1], &["push"]);
+    run.code(4);
+    assert!(!run.stderr.contains("up to date"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: nothing pushed to origin; not pushed: 1 upgrade whose history diverged from origin's ({id})"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: run `git upgrades sync origin`"));
+    // With something else to push, what went and what did not are both named.
+    env.branch_commit(&c[1], "b", "main", "b.txt", "b\n");
+    env.propose(&c[1], "b", "B", &["--no-test"]);
+    let run = env.run(&c[1], &["push"]);
+    run.code(4);
+    assert!(
+        run.stderr
+            .contains("error: pushed to origin: 2 refs updated; not pushed: 1 upgrade"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&c[1], &["sync"]);
+    run.ok();
+    let run = env.run(&c[1], &["push"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("origin is up to date"),
+        "{}",
+        run.stderr
+    );
+}

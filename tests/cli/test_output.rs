@@ -81,3 +81,35 @@ fn a_push_that_leaves_a_diverged_upgrade_behind_says_so() {
         run.stderr
     );
 }
+
+#[test]
+fn show_is_paged_on_a_terminal_and_not_when_piped() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "fix", "main", "a.txt", "a\n");
+    let id = env.propose(&repo, "fix", "Paged", &["--no-test"]);
+    // Piped: no pager (it would add the marker).
+    let mut cmd = env.cmd(&repo, &["show", &id]);
+    cmd.env("GIT_PAGER", "sed s/^/PAGED:/");
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(
+        text.contains(&format!("upgrade {id}")) && !text.contains("PAGED:"),
+        "{text}"
+    );
+    // A terminal: through the pager, as `git show` is.
+    let mut cmd = env.cmd(&repo, &["show", &id]);
+    cmd.env("GIT_PAGER", "sed s/^/PAGED:/");
+    let pty = crate::common::pty::Pty::spawn(cmd);
+    pty.expect(&format!("PAGED:upgrade {id}"), 0);
+    assert_eq!(pty.wait(), 0);
+    // JSON is never paged.
+    let mut cmd = env.cmd(&repo, &["show", &id, "--json"]);
+    cmd.env("GIT_PAGER", "sed s/^/PAGED:/");
+    let pty = crate::common::pty::Pty::spawn(cmd);
+    pty.expect("\"format\"", 0);
+    let screen = pty.screen();
+    assert_eq!(pty.wait(), 0);
+    assert!(!screen.contains("PAGED:"), "{screen}");
+}

@@ -40,10 +40,20 @@ fn resolve(store: &Store<'_>, args: &VerifyArgs) -> Result<(String, ObjectId)> {
         Some(b) => b.clone(),
         None => ops::default_target(store)?,
     };
-    if let Some(tip) = store.ref_tip(&format!("refs/heads/{given}"))? {
+    // A name that cannot be a branch (`HEAD~2`, `v1.0^{}`) is only a revision.
+    let branch_like = crate::ids::validate_branch_name(&given).is_ok();
+    if let Some(tip) = branch_like
+        .then(|| store.ref_tip(&format!("refs/heads/{given}")))
+        .transpose()?
+        .flatten()
+    {
         return Ok((args.target.clone().unwrap_or(given), tip));
     }
-    if let Some(tip) = store.ref_tip(&format!("refs/remotes/{given}"))? {
+    if let Some(tip) = branch_like
+        .then(|| store.ref_tip(&format!("refs/remotes/{given}")))
+        .transpose()?
+        .flatten()
+    {
         let name = given.split_once('/').map(|(_, b)| b.to_string());
         let target = args.target.clone().or(name).unwrap_or(given);
         return Ok((target, tip));

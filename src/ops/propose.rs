@@ -260,17 +260,28 @@ fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId
 }
 
 /// Resolve a revision to a commit id, as `git rev-parse <rev>^{commit}` would.
+/// A revision that names nothing, or not a commit, is a usage error (exit 2)
+/// in one line naming it; gix's own wording is left out, as git leaves out
+/// how it searched.
 pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
+    let shown = crate::record::sanitize_line(rev, 100);
     if rev.starts_with('-') {
-        return Err(Error::usage(format!("invalid revision {rev:?}")));
+        return Err(Error::usage(format!("invalid revision {shown:?}")));
     }
     let id = repo.rev_parse_single(rev).map_err(|e| {
-        Error::from_std(format!("unknown revision {rev:?}"), &e)
+        if e.to_string().to_lowercase().contains("ambiguous") {
+            Error::usage(format!("ambiguous revision {shown:?}"))
+                .hint("type more characters of the commit id, or name a branch or tag")
+        } else {
+            Error::usage(format!("unknown revision {shown:?}"))
+                .hint("name a commit, branch or tag, as `git rev-parse` accepts")
+        }
+    })?;
+    let object = id.object()?;
+    let kind = object.kind;
+    let commit = object.peel_to_commit().map_err(|_| {
+        Error::usage(format!("{shown:?} is not a commit (it names a {kind})"))
             .hint("name a commit, branch or tag")
     })?;
-    let commit = id
-        .object()?
-        .peel_to_commit()
-        .map_err(|e| Error::from_std(format!("{rev:?} is not a commit"), &e))?;
     Ok(commit.id)
 }

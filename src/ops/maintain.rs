@@ -163,6 +163,10 @@ pub fn maintain(
     }
     if !req.dry_run {
         seen.write(repo);
+        crate::store::proposals::retain(repo, |id| {
+            crate::ids::validate_id(id).is_ok()
+                && matches!(store.ref_tip(&crate::store::open_ref(id)), Ok(Some(_)))
+        });
         if let Some(n) = pack_refs_if_needed(repo)? {
             actions.push(act(
                 "-",

@@ -12,7 +12,7 @@ use crate::error::{Error, Kind, Result};
 use crate::ids::{generate_id, validate_id};
 use crate::machine::Facts;
 use crate::record::{EventKind, Record, State, RECORD_FORMAT};
-use crate::store::{open_ref, update, Append, Store, Upgrade};
+use crate::store::{open_ref, proposals, update, Append, Store, Upgrade};
 
 /// The longest description accepted.
 pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
@@ -93,6 +93,15 @@ pub fn propose(
 
     let base_tree = repo.find_commit(base)?.tree_id()?.detach();
     let head_tree = repo.find_commit(head)?.tree_id()?.detach();
+    let key = proposals::key(repo, &target, base, head_tree);
+    if let Some(existing) = pending_duplicate(store, &key, &target, base) {
+        return Err(Error::usage(format!(
+            "nothing to propose: upgrade {existing} already proposes this change (the same files on the same base, for {target})"
+        ))
+        .hint(format!(
+            "`git upgrades show {existing}` shows it; reject it first to propose the change again"
+        )));
+    }
     let changes = diff::changed_paths(repo, base_tree, head_tree)?;
     let (files, stats) = diff::file_stats(repo, &changes)?;
     if stats.changed_lines() > policy.max_diff_lines {
@@ -191,6 +200,7 @@ pub fn propose(
         }
     };
 
+    proposals::remember(repo, &key, &created.id);
     if !req.run_tests {
         return Ok(created);
     }
@@ -204,6 +214,25 @@ pub fn propose(
     )?;
     let tester = Actor::current(repo)?;
     record_tests(store, &created.id, &tester, &result)
+}
+
+/// The open upgrade that already proposes the change `key` (its target,
+/// base and head tree), found through the proposals index and checked
+/// against the upgrade's own refs; a stale entry is dropped.
+fn pending_duplicate(store: &Store<'_>, key: &str, target: &str, base: ObjectId) -> Option<String> {
+    let repo = store.repo;
+    let id = proposals::recall(repo, key)?;
+    let same = store.load(&id).ok().filter(|up| {
+        let r = &up.record;
+        r.state.is_open()
+            && r.target == target
+            && r.base == base.to_string()
+            && proposals::key_of(repo, &r.target, &r.base, &r.head).as_deref() == Some(key)
+    });
+    if same.is_none() {
+        proposals::forget(repo, key);
+    }
+    same.map(|up| up.id)
 }
 
 /// Snapshot the working tree (tracked and untracked files, honouring

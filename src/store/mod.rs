@@ -14,6 +14,7 @@ pub mod cache;
 mod events;
 pub mod lock;
 pub mod note;
+pub mod proposals;
 mod read;
 pub mod repair;
 pub mod sign;

@@ -13,6 +13,7 @@ mod test_hub;
 mod test_isolation;
 mod test_output;
 mod test_policy;
+mod test_readme;
 mod test_recovery;
 mod test_reliability;
 mod test_shell;

@@ -294,7 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .upgrades.toml')
-            [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows upgrade records')
+            [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows who approved and tested each landed commit')
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')

@@ -276,7 +276,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --force 'Overwrite an existing .upgrades.toml'
-            cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
+            cand --display-notes 'Set notes.displayRef so `git log` shows who approved and tested each landed commit'
             cand --hub 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'

@@ -236,6 +236,23 @@ fn a_forged_display_block_changes_nothing_the_tool_decides() {
     // (claiming a rejection) changes neither `show` nor `verify`.
     env.run_as("Bob", &c[1], &["approve", &id]).ok();
     env.run_as("Bob", &c[1], &["push"]).ok();
+    // The genuine block travels with the notes ref.
+    env.run(&c[0], &["pull"]).ok();
+    let pulled = env.git(
+        &c[0],
+        &[
+            "log",
+            "-1",
+            "--format=%N",
+            "--notes=upgrades/*",
+            "origin/main",
+        ],
+    );
+    assert!(
+        pulled.contains(&format!("Upgrade: {id} applied (main)"))
+            && pulled.contains("Approved-by: Bob <bob@example.com> (claimed identity)"),
+        "{pulled}"
+    );
     let shown = env.run(&c[1], &["show", &id, "--json"]).json();
     let verified = env.run(&c[1], &["verify"]);
     verified.ok();

@@ -226,7 +226,7 @@ fn pending_duplicate(store: &Store<'_>, key: &str, target: &str, base: ObjectId)
         let r = &up.record;
         r.state.is_open()
             && r.target == target
-            && r.base == base.to_string()
+            && r.base.parse::<ObjectId>().ok() == Some(base)
             && proposals::key_of(repo, &r.target, &r.base, &r.head).as_deref() == Some(key)
     });
     if same.is_none() {

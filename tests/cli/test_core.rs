@@ -447,9 +447,10 @@ fn ids_can_be_chosen_and_prefixes_resolve() {
     );
     env.run(&repo, &["show", "fix"]).code(2);
     env.run(&repo, &["show", "nope"]).code(6);
+    env.branch_commit(&repo, "c", "main", "c.txt", "c\n");
     let dup = env.run(
         &repo,
-        &["propose", "b", "-m", "again", "--id", "fix-1", "--no-test"],
+        &["propose", "c", "-m", "again", "--id", "fix-1", "--no-test"],
     );
     dup.code(4);
     assert!(dup.stderr.contains("already exists"));

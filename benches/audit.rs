@@ -19,6 +19,7 @@ use git_upgrades::record::{
     Approval, DiffStats, Event, EventKind, Landing, Record, State, TestResult, EVENT_FORMAT,
     RECORD_FORMAT,
 };
+use git_upgrades::store::note;
 
 mod common;
 
@@ -164,16 +165,14 @@ fn landed_fixture(root: &Path, n: usize) -> (PathBuf, String) {
                 seq: record.seq,
                 details: details.as_object().cloned().unwrap_or_default(),
             };
-            let blob = repo.write_blob(record.to_note()).unwrap().detach();
+            let display = repo
+                .write_blob(note::display_block(&record, &[]))
+                .unwrap()
+                .detach();
+            let blob = repo.write_blob(record.to_json()).unwrap().detach();
             events_file.push_str(&format!("{blob}\n"));
             let notes_tree = repo
-                .write_object(gix::objs::Tree {
-                    entries: vec![gix::objs::tree::Entry {
-                        mode: gix::objs::tree::EntryKind::Blob.into(),
-                        filename: h.clone().into(),
-                        oid: blob,
-                    }],
-                })
+                .write_object(note::tree(&h, display, blob))
                 .unwrap()
                 .detach();
             let commit = repo

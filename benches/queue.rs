@@ -16,6 +16,7 @@ use git_upgrades::record::{
     Approval, Closure, DiffStats, Event, EventKind, FileChange, Landing, Record, State, TestResult,
     EVENT_FORMAT, RECORD_FORMAT,
 };
+use git_upgrades::store::note;
 
 mod common;
 
@@ -204,15 +205,13 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
                 seq: record.seq,
                 details: details.as_object().cloned().unwrap_or_default(),
             };
-            let blob = repo.write_blob(record.to_note()).unwrap().detach();
+            let display = repo
+                .write_blob(note::display_block(&record, &[]))
+                .unwrap()
+                .detach();
+            let blob = repo.write_blob(record.to_json()).unwrap().detach();
             let tree = repo
-                .write_object(gix::objs::Tree {
-                    entries: vec![gix::objs::tree::Entry {
-                        mode: gix::objs::tree::EntryKind::Blob.into(),
-                        filename: head.to_string().into(),
-                        oid: blob,
-                    }],
-                })
+                .write_object(note::tree(&head.to_string(), display, blob))
                 .unwrap()
                 .detach();
             let commit = repo
@@ -282,7 +281,7 @@ fn big_fixture(root: &Path) -> PathBuf {
     dir
 }
 
-/// The note blob of each notes tree, read with one `git cat-file --batch`.
+/// The record blob of each notes tree, read with one `git cat-file --batch`.
 fn note_blobs(dir: &Path, trees: &str) -> String {
     let mut child = env_cmd("git", dir)
         .args(["cat-file", "--batch"])
@@ -302,9 +301,16 @@ fn note_blobs(dir: &Path, trees: &str) -> String {
         let header = std::str::from_utf8(&out[i..nl]).unwrap();
         let size: usize = header.split(' ').nth(2).unwrap().parse().unwrap();
         let body = &out[nl + 1..nl + 1 + size];
-        // One tree entry: "<mode> <name>\0<20-byte id>".
-        let z = body.iter().position(|b| *b == 0).unwrap();
-        for b in &body[z + 1..z + 21] {
+        // Entries "<mode> <name>\0<20-byte id>": the note on the head, then
+        // `record.json` (names sort so); the record is the last one.
+        let mut at = 0;
+        let mut record = &body[..0];
+        while at < body.len() {
+            let z = at + body[at..].iter().position(|b| *b == 0).unwrap();
+            record = &body[z + 1..z + 21];
+            at = z + 21;
+        }
+        for b in record {
             ids.push_str(&format!("{b:02x}"));
         }
         ids.push('\n');

@@ -297,7 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .upgrades.toml')
-            [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows upgrade records')
+            [CompletionResult]::new('--display-notes', '--display-notes', [CompletionResultType]::ParameterName, 'Set notes.displayRef so `git log` shows who approved and tested each landed commit')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run the test command once in a checkout of HEAD and report whether it passes (exit 3 if it does not)')
             [CompletionResult]::new('--hub', '--hub', [CompletionResultType]::ParameterName, 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)')
             [CompletionResult]::new('--update-hook', '--update-hook', [CompletionResultType]::ParameterName, 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)')

@@ -279,7 +279,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --force 'Overwrite an existing .upgrades.toml'
-            cand --display-notes 'Set notes.displayRef so `git log` shows upgrade records'
+            cand --display-notes 'Set notes.displayRef so `git log` shows who approved and tested each landed commit'
             cand --check 'Run the test command once in a checkout of HEAD and report whether it passes (exit 3 if it does not)'
             cand --hub 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
             cand --update-hook 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)'

@@ -216,7 +216,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l color
 always\t'Always colour'
 never\t'Never colour'"
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l force -d 'Overwrite an existing .upgrades.toml'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l display-notes -d 'Set notes.displayRef so `git log` shows upgrade records'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l display-notes -d 'Set notes.displayRef so `git log` shows who approved and tested each landed commit'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l check -d 'Run the test command once in a checkout of HEAD and report whether it passes (exit 3 if it does not)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l hub -d 'On a hub (a bare repository): install the pre-receive hook that enforces the queue on every push (idempotent; --force replaces a hook that is not ours)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand init" -l update-hook -d 'With --hub: install the update-hook form instead, for servers that run only update hooks (each ref judged alone)'

@@ -14,7 +14,7 @@
 //!   test command a project suggests (for `init`);
 //! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
 //! - [`install`]: man pages and completions under a user's prefix;
-//! - [`ids`], [`time`], [`error`]: small shared pieces.
+//! - [`ids`], [`time`], [`text`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
 
 pub mod api;
@@ -32,8 +32,8 @@ pub mod detect;
 pub mod diff;
 pub mod error;
 pub mod ids;
-pub mod interrupt;
 pub mod install;
+pub mod interrupt;
 pub mod machine;
 pub mod ops;
 pub mod record;
@@ -42,6 +42,7 @@ pub mod repo;
 pub mod runner;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod time;
 pub mod trust;
 // Help texts name arguments as `<ID>`, which is not HTML.

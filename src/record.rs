@@ -1,5 +1,5 @@
-//! The persisted shapes: the upgrade record (a git note) and the event (an
-//! event commit's message). Both are versioned JSON, parsed strictly: a
+//! The persisted shapes: the upgrade record (an entry of the notes tree, see
+//! `store::note`) and the event (an event commit's message). Both are versioned JSON, parsed strictly: a
 //! damaged or hostile record is an error for that upgrade, never a panic.
 //! The format is documented in `docs/FORMAT.md`; change both together.
 
@@ -202,7 +202,7 @@ pub struct Urgent {
     pub tests_skipped: bool,
 }
 
-/// The current state of one upgrade: the note on its head commit.
+/// The current state of one upgrade: the record entry of its notes tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
@@ -256,70 +256,16 @@ pub struct Record {
 }
 
 impl Record {
-    /// Serialize as the note text: a short human summary (for `git log
-    /// --notes`), a blank line, then the record as pretty JSON. Only the JSON
-    /// is read back; the summary is derived from it.
-    pub fn to_note(&self) -> Vec<u8> {
-        let mut out = self.summary().into_bytes();
-        out.push(b'\n');
-        out.extend(serde_json::to_vec_pretty(self).expect("records serialize: plain data only"));
+    /// Serialize as the record entry of a notes tree: pretty JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("records serialize: plain data only");
         out.push(b'\n');
         out
     }
 
-    /// A few plain lines: id, state, description, approvals, tests.
-    pub fn summary(&self) -> String {
-        let mut s = format!(
-            "upgrade {} ({}): {}\n",
-            self.id,
-            self.state,
-            sanitize_line(&self.description, 100)
-        );
-        for a in &self.approvals {
-            s.push_str(&format!(
-                "approved-by: {} at {}\n",
-                sanitize_line(&a.by, 200),
-                sanitize_line(&a.at, 40)
-            ));
-        }
-        if let Some(t) = &self.tests {
-            let cmd = t
-                .command
-                .as_deref()
-                .map(|c| sanitize_line(c, 100))
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "tests: {} on {} {cmd}\n",
-                sanitize_line(&t.status, 40),
-                t.commit.chars().take(12).collect::<String>()
-            ));
-        }
-        if let Some(l) = &self.landing {
-            s.push_str(&format!(
-                "applied-by: {} at {}\n",
-                sanitize_line(&l.by, 200),
-                sanitize_line(&l.at, 40)
-            ));
-        }
-        if let Some(u) = &self.urgent {
-            s.push_str(&format!(
-                "URGENT bypass by {}: {}\n",
-                sanitize_line(&u.by, 200),
-                sanitize_line(&u.reason, 200)
-            ));
-        }
-        if let Some(c) = &self.closed {
-            s.push_str(&format!(
-                "closed-by: {} at {}\n",
-                sanitize_line(&c.by, 200),
-                sanitize_line(&c.at, 40)
-            ));
-        }
-        s
-    }
-
-    /// Parse a note strictly, checking the version and that it belongs to `expected_id`.
-    pub fn from_note(bytes: &[u8], expected_id: &str) -> Result<Record> {
+    /// Parse a record entry (JSON only) strictly, checking the version and
+    /// that it belongs to `expected_id`.
+    pub fn from_json(bytes: &[u8], expected_id: &str) -> Result<Record> {
         if bytes.len() > MAX_RECORD_BYTES {
             return Err(Error::failure(format!(
                 "record is {} bytes, more than the {} allowed",
@@ -327,16 +273,25 @@ impl Record {
                 MAX_RECORD_BYTES
             )));
         }
-        // The JSON starts at the first line that is exactly "{" (after the summary).
-        let bytes = match bytes.windows(3).position(|w| w == b"\n{\n") {
-            Some(at) if !bytes.starts_with(b"{") => &bytes[at + 1..],
-            _ => bytes,
-        };
         check_format(bytes, "record", RECORD_FORMAT)?;
         let record: Record = serde_json::from_slice(bytes)
             .map_err(|e| Error::failure(format!("damaged record: {e}")))?;
         record.validate(expected_id)?;
         Ok(record)
+    }
+
+    /// Parse a note of the layout before the record had its own entry (a
+    /// summary, a blank line, then the JSON from a line that is exactly `{`),
+    /// or plain JSON, strictly. Only the JSON is read.
+    pub fn from_note(bytes: &[u8], expected_id: &str) -> Result<Record> {
+        if bytes.len() > MAX_RECORD_BYTES {
+            return Record::from_json(bytes, expected_id);
+        }
+        let bytes = match bytes.windows(3).position(|w| w == b"\n{\n") {
+            Some(at) if !bytes.starts_with(b"{") => &bytes[at + 1..],
+            _ => bytes,
+        };
+        Record::from_json(bytes, expected_id)
     }
 
     /// Semantic checks beyond the JSON shape.
@@ -580,12 +535,17 @@ pub(crate) mod tests {
     #[test]
     fn record_round_trips() {
         let r = sample();
-        assert_eq!(Record::from_note(&r.to_note(), "abc123").unwrap(), r);
+        assert_eq!(Record::from_json(&r.to_json(), "abc123").unwrap(), r);
+        // The layout before the record had its own entry: summary, blank line, JSON.
+        let mut old = b"upgrade abc123 (proposed): Fix bug\n\n".to_vec();
+        old.extend(r.to_json());
+        assert_eq!(Record::from_note(&old, "abc123").unwrap(), r);
+        assert!(Record::from_json(&old, "abc123").is_err());
     }
 
     #[test]
     fn damaged_records_are_errors() {
-        let good = String::from_utf8(sample().to_note()).unwrap();
+        let good = String::from_utf8(sample().to_json()).unwrap();
         let cases = [
             String::new(),
             "{".into(),

@@ -1,5 +1,5 @@
 //! The event chain replayed through the state machine: what an upgrade's
-//! history says happened, independent of what its record (the note blob)
+//! history says happened, independent of what its record (`record.json` in the notes tree)
 //! claims. Pure: no I/O; `store` hands it the chain's commits.
 //!
 //! The record is a cache of these facts, never their source (docs/TRUST.md).

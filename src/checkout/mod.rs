@@ -173,10 +173,10 @@ pub(super) fn write_entries(
     )?;
     if let Some(first) = outcome.errors.first() {
         return Err(Error::failure(format!(
-            "cannot check out {} for testing: {} ({} errors)",
+            "cannot check out {} for testing: {} ({})",
             first.path,
             first.error,
-            outcome.errors.len()
+            crate::text::plural(outcome.errors.len(), "error")
         )));
     }
     if let Some(first) = outcome.collisions.first() {

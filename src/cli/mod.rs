@@ -33,7 +33,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  ok
   1  error
-  2  usage error (bad arguments, invalid or ambiguous id)
+  2  usage error (bad arguments, invalid or ambiguous id, unknown revision)
   3  tests failed
   4  conflict (concurrent update, or target not a fast-forward)
   5  denied by policy

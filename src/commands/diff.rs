@@ -5,6 +5,7 @@ use clap::Args;
 use crate::diff;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::text::plural;
 use crate::ui::{escape, Style, Ui};
 
 /// Show the unified diff of an upgrade against its base
@@ -91,8 +92,10 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
             ui.line(&format!(" {} | {counts:>5} {bar}", crate::ui::fit(name, w)))?;
         }
         ui.line(&format!(
-            " {} files changed, {} insertions(+), {} deletions(-)",
-            stats.files, stats.added, stats.removed
+            " {} changed, {}(+), {}(-)",
+            plural(stats.files, "file"),
+            plural(stats.added, "insertion"),
+            plural(stats.removed, "deletion")
         ))?;
         return Ok(0);
     }

@@ -80,9 +80,8 @@ pub fn run(ui: &mut Ui, args: &HookArgs) -> Result<u8> {
         ));
     }
     ui.eprint(&format!(
-        "git-upgrades: push refused ({} reason{}); see docs/TRUST.md\n",
-        refusals.len(),
-        if refusals.len() == 1 { "" } else { "s" }
+        "git-upgrades: push refused ({}); see docs/TRUST.md\n",
+        crate::text::plural(refusals.len(), "reason")
     ));
     Ok(1)
 }

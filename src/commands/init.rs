@@ -30,7 +30,7 @@ pub struct InitArgs {
     /// Overwrite an existing .upgrades.toml
     #[arg(long)]
     pub force: bool,
-    /// Set notes.displayRef so `git log` shows upgrade records
+    /// Set notes.displayRef so `git log` shows who approved and tested each landed commit
     #[arg(long)]
     pub display_notes: bool,
     /// Add fetch refspecs so a plain `git fetch <remote>` also brings the queue
@@ -373,7 +373,10 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
                 &["--add", "notes.displayRef", "refs/notes/upgrades/*"],
             )?;
         }
-        done.push("set notes.displayRef: git log now shows upgrade records".into());
+        done.push(
+            "set notes.displayRef: git log now shows an Upgrade:/Approved-by:/Tested: block under landed commits"
+                .into(),
+        );
     }
     if let Some(remote) = &args.remote {
         let remote = crate::sync::resolve_remote(&repo, Some(remote))?;

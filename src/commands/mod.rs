@@ -54,12 +54,12 @@ pub fn print_upgrade(ui: &mut Ui, up: &Upgrade, verb: &str) -> Result<()> {
     let desc = crate::record::sanitize_line(&r.description, 72);
     ui.line(&format!("{verb} {id}: {desc}"))?;
     ui.line(&format!(
-        "  {} -> {}  +{} -{} in {} files  tests: {}",
+        "  {} -> {}  +{} -{} in {}  tests: {}",
         crate::ui::render::short(&r.head),
         r.target,
         r.stats.added,
         r.stats.removed,
-        r.stats.files,
+        crate::text::plural(r.stats.files, "file"),
         crate::ui::render::tests_summary(ui, &r.tests)
     ))
 }

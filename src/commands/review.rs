@@ -9,6 +9,7 @@ use dialoguer::{theme::ColorfulTheme, theme::SimpleTheme, theme::Theme, Input, S
 use crate::error::{Error, Result};
 use crate::ops::{self, ApproveOutcome, ApproveRequest, RejectRequest};
 use crate::store::{Store, Upgrade};
+use crate::text::plural;
 use crate::ui::progress::Spinner;
 use crate::ui::{escape, render, Style, Ui};
 
@@ -19,6 +20,55 @@ use crate::ui::{escape, render, Style, Ui};
 pub struct ReviewArgs {
     /// Only this upgrade (default: every open upgrade, oldest first)
     pub id: Option<String>,
+}
+
+/// What happened to each upgrade of a review, for the closing line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Outcomes {
+    applied: usize,
+    approved: usize,
+    tests_failed: usize,
+    rejected: usize,
+    skipped: usize,
+    errors: usize,
+}
+
+impl Outcomes {
+    /// `reviewed 4 of 5 upgrades: 1 applied, 1 failed its tests, 1 rejected, 1 skipped`:
+    /// every upgrade shown is counted once, under what happened to it.
+    fn summary(&self, total: usize) -> String {
+        let reviewed = self.applied
+            + self.approved
+            + self.tests_failed
+            + self.rejected
+            + self.skipped
+            + self.errors;
+        let parts: Vec<String> = [
+            (self.applied, "applied".to_string()),
+            (self.approved, "approved".to_string()),
+            (
+                self.tests_failed,
+                if self.tests_failed == 1 {
+                    "failed its tests".to_string()
+                } else {
+                    "failed their tests".to_string()
+                },
+            ),
+            (self.rejected, "rejected".to_string()),
+            (self.skipped, "skipped".to_string()),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .chain((self.errors > 0).then(|| plural(self.errors, "error")))
+        .collect();
+        let mut line = format!("reviewed {reviewed} of {}", plural(total, "upgrade"));
+        if !parts.is_empty() {
+            line.push_str(": ");
+            line.push_str(&parts.join(", "));
+        }
+        line
+    }
 }
 
 /// True when prompting is possible: a terminal on stdin and stderr.
@@ -62,11 +112,14 @@ fn header(ui: &Ui, up: &Upgrade) -> String {
         s.push_str(&format!("  {:>12}  {}\n", counts, escape::path(&f.path)));
     }
     if r.files.len() > 20 {
-        s.push_str(&format!("  … and {} more files\n", r.files.len() - 20));
+        s.push_str(&format!(
+            "  … and {} more\n",
+            plural(r.files.len() - 20, "file")
+        ));
     }
     s.push_str(&format!(
-        "  {} files, +{} -{}   tests: {}   approvals: {}\n",
-        r.stats.files,
+        "  {}, +{} -{}   tests: {}   approvals: {}\n",
+        plural(r.stats.files, "file"),
         r.stats.added,
         r.stats.removed,
         match r.tests.as_ref().and_then(|t| t.passed) {
@@ -156,7 +209,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
     let simple = SimpleTheme;
     let theme: &dyn Theme = if ui.color_err { &colorful } else { &simple };
     let total = pending.len();
-    let (mut approved, mut rejected, mut skipped) = (0, 0, 0);
+    let mut done = Outcomes::default();
     let mut code = 0;
     'upgrades: for (n, up) in pending.iter().enumerate() {
         ui.eprint(&header(ui, up));
@@ -191,7 +244,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                                 u.id,
                                 escape::text(&u.record.target)
                             ));
-                            approved += 1;
+                            done.applied += 1;
                         }
                         Ok(ApproveOutcome::Recorded(u)) => {
                             ui.eprint(&format!(
@@ -200,7 +253,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                                 u.id,
                                 u.record.state
                             ));
-                            approved += 1;
+                            done.approved += 1;
                         }
                         Ok(ApproveOutcome::TestsFailed(u)) => {
                             ui.eprint(&format!(
@@ -210,6 +263,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                                 escape::text(&u.record.target)
                             ));
                             code = crate::error::EXIT_TESTS_FAILED;
+                            done.tests_failed += 1;
                         }
                         Err(e) => {
                             let msg = escape::text(&e.to_string()).into_owned();
@@ -222,6 +276,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                                 ));
                             }
                             code = code.max(e.kind.exit_code());
+                            done.errors += 1;
                         }
                     }
                     continue 'upgrades;
@@ -244,27 +299,56 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                                 ui.paint_err(Style::Bad, ui.cross()),
                                 u.id
                             ));
-                            rejected += 1;
+                            done.rejected += 1;
                         }
                         Err(e) => {
                             let msg = escape::text(&e.to_string()).into_owned();
                             ui.eprint(&format!("{} {msg}\n", ui.paint_err(Style::Bad, "error:")));
                             code = code.max(e.kind.exit_code());
+                            done.errors += 1;
                         }
                     }
                     continue 'upgrades;
                 }
                 Some(2) => show_diff(ui, &repo, up)?,
                 Some(3) => {
-                    skipped += 1;
+                    done.skipped += 1;
                     continue 'upgrades;
                 }
                 _ => break 'upgrades,
             }
         }
     }
-    ui.line(&format!(
-        "reviewed: {approved} approved, {rejected} rejected, {skipped} skipped"
-    ))?;
+    ui.line(&done.summary(total))?;
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reviewed_upgrade_is_counted_once() {
+        let done = Outcomes {
+            applied: 1,
+            tests_failed: 1,
+            rejected: 1,
+            skipped: 1,
+            ..Outcomes::default()
+        };
+        assert_eq!(
+            done.summary(4),
+            "reviewed 4 of 4 upgrades: 1 applied, 1 failed its tests, 1 rejected, 1 skipped"
+        );
+        let partial = Outcomes {
+            approved: 2,
+            errors: 1,
+            ..Outcomes::default()
+        };
+        assert_eq!(
+            partial.summary(5),
+            "reviewed 3 of 5 upgrades: 2 approved, 1 error"
+        );
+        assert_eq!(Outcomes::default().summary(1), "reviewed 0 of 1 upgrade");
+    }
 }

@@ -69,9 +69,12 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
         };
         return ui.json_pretty(&j).map(|_| 0);
     }
-    render::detail(ui, &up, &events, tally.as_ref().ok(), stale)?;
+    // Warned before paging, so the pager does not hide it.
     if let Err(e) = &tally {
         ui.warn(&format!("cannot judge the approvals: {e}"));
     }
+    // Long (events, diff preview): paged as git pages `git show`, on a terminal only.
+    ui.start_pager(Some(&repo));
+    render::detail(ui, &up, &events, tally.as_ref().ok(), stale)?;
     Ok(0)
 }

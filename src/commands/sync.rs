@@ -66,21 +66,25 @@ fn print_pulled(ui: &mut Ui, remote: &str, changes: &[PullChange]) -> Result<()>
     Ok(())
 }
 
+/// The closing line agrees with the exit code: a push that left diverged
+/// upgrades behind (exit 4) says so on stderr, never "up to date".
 fn print_pushed(ui: &mut Ui, remote: &str, out: &PushOutcome) -> Result<()> {
-    if out.updated.is_empty() && out.deleted.is_empty() {
-        ui.note(&format!("{remote} is up to date"));
-    } else {
-        ui.line(&format!(
-            "pushed to {remote}: {} refs updated, {} deleted",
-            out.updated.len(),
-            out.deleted.len()
-        ))?;
+    let summary = out.summary(remote);
+    if out.complete() {
+        if out.updated.is_empty() && out.deleted.is_empty() {
+            ui.note(&summary);
+        } else {
+            ui.line(&summary)?;
+        }
+        return Ok(());
     }
-    for id in &out.diverged {
-        ui.warn(&format!(
-            "upgrade {id} diverged from {remote}; run `git upgrades pull {remote}` first"
-        ));
-    }
+    ui.flush()?;
+    ui.eprint(&format!(
+        "{} {}\n{} run `git upgrades sync {remote}` (or `pull`, then `push`) to merge them and push\n",
+        ui.paint_err(Style::Bad, "error:"),
+        crate::ui::escape::text(&summary),
+        ui.paint_err(Style::Warn, "hint:")
+    ));
     Ok(())
 }
 

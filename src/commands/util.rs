@@ -369,7 +369,7 @@ ok
 error (damaged record, git failure, no such target branch, invalid policy file)
 .TP
 \fB2\fR
-usage error (bad arguments, invalid or ambiguous id, nothing to propose, no terminal for review)
+usage error (bad arguments, invalid or ambiguous id, unknown revision, nothing to propose, no terminal for review)
 .TP
 \fB3\fR
 tests failed

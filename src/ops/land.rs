@@ -170,6 +170,7 @@ pub fn approve(
             signature: &actor.signature,
             sign,
             check_signed: Some(&check),
+            labels: &[],
         }) {
             Ok(tip) => {
                 wrote = true;
@@ -297,6 +298,8 @@ pub fn land(
     worktree::clean_checkouts(repo, &target)?;
     crate::store::check_open_ref(store, &id, &up.record.head)?;
     let policy: Policy = policy_at(repo, &target, tip)?;
+    // How each approver was judged, for the display block of the landing.
+    let mut labels = Vec::new();
     let urgent = match mode {
         LandMode::Normal => {
             if up.record.state != State::Approved {
@@ -310,13 +313,15 @@ pub fn land(
             let tally = trust::tally(store, &history, &policy, tip)?;
             if !tally.complete() {
                 return Err(Error::denied(format!(
-                    "upgrade {id} has {} of the {} approvals the policy requires",
-                    tally.valid, tally.required
+                    "upgrade {id} has {} of the {} the policy requires",
+                    tally.valid,
+                    crate::text::plural(tally.required, "approval")
                 ))
                 .hint(format!(
                     "`git upgrades show {id}` lists its approvals and why any do not count"
                 )));
             }
+            labels = tally.approvals.iter().map(trust::display_label).collect();
             None
         }
         LandMode::Urgent { reason, skip_tests } => {
@@ -445,13 +450,11 @@ pub fn land(
             &format!("upgrade.applied {id}"),
         )?];
         extra.extend(close_refs(&id, &up.record.head, "upgrade.applied")?);
-        match store.append(Append::event(
-            &record,
-            &event,
-            up.tip,
-            &actor.signature,
-            extra,
-        )) {
+        let append = Append {
+            labels: &labels,
+            ..Append::event(&record, &event, up.tip, &actor.signature, extra)
+        };
+        match store.append(append) {
             Ok(new_tip) => {
                 worktree::follow(&checked_out, tip, head);
                 return Ok(ApproveOutcome::Applied(Upgrade {

@@ -164,18 +164,28 @@ pub fn maintain(
     actions.extend(bound_test_checkout(repo, req.dry_run));
     if !req.dry_run {
         seen.write(repo);
+        crate::store::proposals::retain(repo, |id| {
+            crate::ids::validate_id(id).is_ok()
+                && matches!(store.ref_tip(&crate::store::open_ref(id)), Ok(Some(_)))
+        });
         if let Some(n) = pack_refs_if_needed(repo)? {
             actions.push(act(
                 "-",
                 "packed-refs",
-                format!("{n} loose refs of the queue packed"),
+                format!(
+                    "{} of the queue packed",
+                    crate::text::plural(n, "loose ref")
+                ),
             ));
         }
     } else if let Some(n) = count_loose(repo).filter(|n| *n >= LOOSE_REFS_TO_PACK) {
         actions.push(act(
             "-",
             "packed-refs",
-            format!("{n} loose refs of the queue would be packed"),
+            format!(
+                "{} of the queue would be packed",
+                crate::text::plural(n, "loose ref")
+            ),
         ));
     }
     Ok(actions)

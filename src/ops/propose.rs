@@ -12,7 +12,7 @@ use crate::error::{Error, Kind, Result};
 use crate::ids::{generate_id, validate_id};
 use crate::machine::Facts;
 use crate::record::{EventKind, Record, State, RECORD_FORMAT};
-use crate::store::{open_ref, update, Append, Store, Upgrade};
+use crate::store::{open_ref, proposals, update, Append, Store, Upgrade};
 
 /// The longest description accepted.
 pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
@@ -93,15 +93,24 @@ pub fn propose(
 
     let base_tree = repo.find_commit(base)?.tree_id()?.detach();
     let head_tree = repo.find_commit(head)?.tree_id()?.detach();
+    let key = proposals::key(repo, &target, base, head_tree);
+    if let Some(existing) = pending_duplicate(store, &key, &target, base) {
+        return Err(Error::usage(format!(
+            "nothing to propose: upgrade {existing} already proposes this change (the same files on the same base, for {target})"
+        ))
+        .hint(format!(
+            "`git upgrades show {existing}` shows it; reject it first to propose the change again"
+        )));
+    }
     let changes = diff::changed_paths(repo, base_tree, head_tree)?;
     let (files, stats) = diff::file_stats(repo, &changes)?;
     if stats.changed_lines() > policy.max_diff_lines {
         return Err(Error::denied(format!(
-            "the change is too large: {} changed lines (+{} -{} in {} files), the limit is {}",
-            stats.changed_lines(),
+            "the change is too large: {} (+{} -{} in {}), the limit is {}",
+            crate::text::plural(stats.changed_lines(), "changed line"),
             stats.added,
             stats.removed,
-            stats.files,
+            crate::text::plural(stats.files, "file"),
             policy.max_diff_lines
         ))
         .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));
@@ -172,6 +181,7 @@ pub fn propose(
             signature: &actor.signature,
             sign: false,
             check_signed: None,
+            labels: &[],
         }) {
             Ok(tip) => break Upgrade { id, tip, record },
             Err(e) if e.kind == Kind::Conflict => {
@@ -190,6 +200,7 @@ pub fn propose(
         }
     };
 
+    proposals::remember(repo, &key, &created.id);
     if !req.run_tests {
         return Ok(created);
     }
@@ -204,6 +215,25 @@ pub fn propose(
     )?;
     let tester = Actor::of(store)?;
     record_tests(store, &created.id, &tester, &result)
+}
+
+/// The open upgrade that already proposes the change `key` (its target,
+/// base and head tree), found through the proposals index and checked
+/// against the upgrade's own refs; a stale entry is dropped.
+fn pending_duplicate(store: &Store<'_>, key: &str, target: &str, base: ObjectId) -> Option<String> {
+    let repo = store.repo;
+    let id = proposals::recall(repo, key)?;
+    let same = store.load(&id).ok().filter(|up| {
+        let r = &up.record;
+        r.state.is_open()
+            && r.target == target
+            && r.base.parse::<ObjectId>().ok() == Some(base)
+            && proposals::key_of(repo, &r.target, &r.base, &r.head).as_deref() == Some(key)
+    });
+    if same.is_none() {
+        proposals::forget(repo, key);
+    }
+    same.map(|up| up.id)
 }
 
 /// Snapshot the working tree (tracked and untracked files, honouring
@@ -260,17 +290,28 @@ fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId
 }
 
 /// Resolve a revision to a commit id, as `git rev-parse <rev>^{commit}` would.
+/// A revision that names nothing, or not a commit, is a usage error (exit 2)
+/// in one line naming it; gix's own wording is left out, as git leaves out
+/// how it searched.
 pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
+    let shown = crate::record::sanitize_line(rev, 100);
     if rev.starts_with('-') {
-        return Err(Error::usage(format!("invalid revision {rev:?}")));
+        return Err(Error::usage(format!("invalid revision {shown:?}")));
     }
     let id = repo.rev_parse_single(rev).map_err(|e| {
-        Error::from_std(format!("unknown revision {rev:?}"), &e)
+        if e.to_string().to_lowercase().contains("ambiguous") {
+            Error::usage(format!("ambiguous revision {shown:?}"))
+                .hint("type more characters of the commit id, or name a branch or tag")
+        } else {
+            Error::usage(format!("unknown revision {shown:?}"))
+                .hint("name a commit, branch or tag, as `git rev-parse` accepts")
+        }
+    })?;
+    let object = id.object()?;
+    let kind = object.kind;
+    let commit = object.peel_to_commit().map_err(|_| {
+        Error::usage(format!("{shown:?} is not a commit (it names a {kind})"))
             .hint("name a commit, branch or tag")
     })?;
-    let commit = id
-        .object()?
-        .peel_to_commit()
-        .map_err(|e| Error::from_std(format!("{rev:?} is not a commit"), &e))?;
     Ok(commit.id)
 }

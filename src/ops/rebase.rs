@@ -24,7 +24,7 @@ use crate::error::{Context, Error, Kind, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, EventKind, State};
 use crate::repo;
-use crate::store::{open_ref, update, Append, Store, Upgrade};
+use crate::store::{open_ref, proposals, update, Append, Store, Upgrade};
 use crate::trust::change::patch_id;
 
 /// How a rebase went.
@@ -274,6 +274,10 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
             extra,
         )) {
             Ok(tip) => {
+                let r = &record;
+                if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
+                    proposals::remember(repo, &key, id);
+                }
                 return Ok(RebaseOutcome::Rebased {
                     upgrade: Upgrade {
                         id: id.to_string(),
@@ -281,7 +285,7 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
                         record,
                     },
                     approvals_kept: same,
-                })
+                });
             }
             Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
             Err(e) => return Err(e),

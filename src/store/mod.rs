@@ -4,7 +4,8 @@
 //! - `refs/upgrades-archive/<id>`: the reviewed head once closed, so it
 //!   stays reachable (and readable) until pruned;
 //! - `refs/notes/upgrades/<id>`: a notes ref whose commit chain is the event
-//!   log and whose tree notes the head commit with the current record.
+//!   log and whose tree notes the head commit with a display block and holds
+//!   the current record beside it (`note`).
 //!
 //! Every write is one all-or-nothing compare-and-swap ref transaction. This
 //! module never prints and never decides policy.
@@ -13,6 +14,8 @@ pub mod badge;
 pub mod cache;
 mod events;
 pub mod lock;
+pub mod note;
+pub mod proposals;
 mod read;
 pub mod repair;
 pub mod sign;
@@ -97,6 +100,8 @@ pub struct Append<'a> {
     /// Called with the written event commit before any ref moves (e.g. to
     /// verify its signature); an error aborts the write.
     pub check_signed: Option<&'a dyn Fn(ObjectId) -> Result<()>>,
+    /// How the writer judged each approver, for the display block only.
+    pub labels: &'a [note::ApprovalLabel],
 }
 
 impl<'a> Append<'a> {
@@ -117,6 +122,7 @@ impl<'a> Append<'a> {
             signature,
             sign: false,
             check_signed: None,
+            labels: &[],
         }
     }
 }
@@ -130,7 +136,8 @@ impl<'r> Store<'r> {
         }
     }
 
-    /// Append one event: write the record note and the event commit, then
+    /// Append one event: write the notes tree (display block and record)
+    /// and the event commit, then
     /// update the notes ref and `extra` refs in one compare-and-swap transaction.
     /// Returns the new tip. A lost race is a [`crate::error::Kind::Conflict`] error and changes nothing.
     ///
@@ -144,16 +151,13 @@ impl<'r> Store<'r> {
     /// again, so nothing that gc removed stays missing.
     pub fn append(&self, a: Append<'_>) -> Result<ObjectId> {
         let record = a.record;
-        let mut written = Vec::with_capacity(3);
-        let blob = self.write_retrying(gix::objs::Kind::Blob, record.to_note())?;
+        let mut written = Vec::with_capacity(4);
+        let display = note::display_block(record, a.labels).into_bytes();
+        let display = self.write_retrying(gix::objs::Kind::Blob, display)?;
+        written.push((gix::objs::Kind::Blob, display.1));
+        let blob = self.write_retrying(gix::objs::Kind::Blob, record.to_json())?;
         written.push((gix::objs::Kind::Blob, blob.1));
-        let tree = gix::objs::Tree {
-            entries: vec![gix::objs::tree::Entry {
-                mode: gix::objs::tree::EntryKind::Blob.into(),
-                filename: record.head.clone().into(),
-                oid: blob.0,
-            }],
-        };
+        let tree = note::tree(&record.head, display.0, blob.0);
         let tree = self.write_retrying(gix::objs::Kind::Tree, encode(&tree)?)?;
         written.push((gix::objs::Kind::Tree, tree.1));
         let commit = gix::objs::Commit {

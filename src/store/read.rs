@@ -8,13 +8,13 @@ use gix::ObjectId;
 use super::{notes_ref, Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::ids::validate_id;
-use crate::record::{is_hex_id, Record, MAX_RECORD_BYTES};
+use crate::record::{Record, MAX_RECORD_BYTES};
 use crate::replay::{self, History};
 
 /// Event commits larger than this are refused unread (a message is a subject
 /// and a small JSON object; comments and reasons are bounded by the record limit).
 pub const MAX_EVENT_BYTES: usize = MAX_RECORD_BYTES + 64 * 1024;
-/// A notes tree holds one entry; anything much larger is hostile.
+/// A notes tree holds two entries; anything much larger is hostile.
 const MAX_NOTES_TREE_BYTES: usize = 64 * 1024;
 
 /// One entry of a listing: the upgrade, or why it could not be read.
@@ -138,22 +138,15 @@ impl Store<'_> {
         let tree_id = commit.tree_id()?.detach();
         self.check_size(tree_id, MAX_NOTES_TREE_BYTES, "notes tree")?;
         let tree = self.repo.find_tree(tree_id)?;
-        let decoded = tree.decode()?;
-        let mut notes = decoded.entries.iter().filter(|e| e.mode.is_blob());
-        let entry = notes
-            .next()
-            .ok_or_else(|| Error::failure("damaged record: the notes tree is empty"))?;
-        if notes.next().is_some() {
-            return Err(Error::failure(
-                "damaged record: the notes tree holds more than one note",
-            ));
-        }
-        let name = entry.filename.to_str_lossy().into_owned();
-        let oid = entry.oid.to_owned();
-        self.check_size(oid, MAX_RECORD_BYTES, "record")?;
-        let blob = self.repo.find_blob(oid)?;
-        let record = Record::from_note(&blob.data, id)?;
-        if !is_hex_id(&name) || name != record.head {
+        let located = super::note::locate(&tree.decode()?)?;
+        self.check_size(located.record, MAX_RECORD_BYTES, "record")?;
+        let blob = self.repo.find_blob(located.record)?;
+        let record = if located.combined {
+            Record::from_note(&blob.data, id)?
+        } else {
+            Record::from_json(&blob.data, id)?
+        };
+        if located.noted != record.head {
             return Err(Error::failure(
                 "damaged record: the note is not attached to the recorded head",
             ));

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::ops::{details, is_ancestor};
 use crate::record::{Event, EventKind, Record, State, EVENT_FORMAT};
 use crate::store::{
-    archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, update, Append, Store, Upgrade,
+    archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, proposals, update, Append,
+    Store, Upgrade,
 };
 use crate::trust;
 use crate::worktree;
@@ -131,6 +132,12 @@ fn pull_one(
         )?];
         edits.extend(state_refs(store, id, &theirs.record)?);
         store.transaction(edits)?;
+        let r = &theirs.record;
+        if r.state.is_open() {
+            if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
+                proposals::remember(repo, &key, id);
+            }
+        }
         return Ok(Some(change(
             "new",
             None,
@@ -151,6 +158,12 @@ fn pull_one(
         )?];
         edits.extend(state_refs(store, id, &theirs.record)?);
         store.transaction(edits)?;
+        let r = &theirs.record;
+        if r.state.is_open() {
+            if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
+                proposals::remember(repo, &key, id);
+            }
+        }
         return Ok(Some(change(
             "updated",
             Some(ours.record.state),
@@ -205,6 +218,7 @@ fn pull_one(
         signature: &signature,
         sign: false,
         check_signed: None,
+        labels: &[],
     })?;
     let detail = format!(
         "ours {} + theirs {} -> {}",

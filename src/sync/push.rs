@@ -10,6 +10,7 @@ use crate::ops::is_ancestor;
 use crate::record::State;
 use crate::repo;
 use crate::store::{branch_ref, update, Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
+use crate::text::plural;
 
 /// What a push sent.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -20,6 +21,49 @@ pub struct PushOutcome {
     pub deleted: Vec<String>,
     /// Upgrades whose histories diverged from the remote's (pull first).
     pub diverged: Vec<String>,
+}
+
+impl PushOutcome {
+    /// True when everything that differed was pushed (nothing diverged).
+    pub fn complete(&self) -> bool {
+        self.diverged.is_empty()
+    }
+
+    /// The closing line, true to the outcome: what was pushed, and which
+    /// upgrades were not (then the push exits 4).
+    pub fn summary(&self, remote: &str) -> String {
+        let sent = !self.updated.is_empty() || !self.deleted.is_empty();
+        let pushed = if sent {
+            let mut s = format!(
+                "pushed to {remote}: {} updated",
+                plural(self.updated.len(), "ref")
+            );
+            if !self.deleted.is_empty() {
+                s.push_str(&format!(", {} deleted", self.deleted.len()));
+            }
+            s
+        } else if self.complete() {
+            return format!("{remote} is up to date");
+        } else {
+            format!("nothing pushed to {remote}")
+        };
+        if self.complete() {
+            return pushed;
+        }
+        let mut ids = self.diverged.clone();
+        let more = ids.len().saturating_sub(5);
+        ids.truncate(5);
+        format!(
+            "{pushed}; not pushed: {} whose history diverged from {remote}'s ({}{})",
+            plural(self.diverged.len(), "upgrade"),
+            ids.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    }
 }
 
 struct RefPush {
@@ -283,4 +327,46 @@ fn record_pushed(store: &Store<'_>, pushes: &[RefPush], outcome: &mut PushOutcom
         }
     }
     store.transaction(edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(updated: usize, deleted: usize, diverged: &[&str]) -> PushOutcome {
+        PushOutcome {
+            updated: (0..updated)
+                .map(|n| format!("refs/notes/upgrades/u{n}"))
+                .collect(),
+            deleted: (0..deleted)
+                .map(|n| format!("refs/upgrades/d{n}"))
+                .collect(),
+            diverged: diverged.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_summary_never_says_up_to_date_when_something_was_left_out() {
+        assert_eq!(outcome(0, 0, &[]).summary("origin"), "origin is up to date");
+        assert_eq!(
+            outcome(1, 0, &[]).summary("origin"),
+            "pushed to origin: 1 ref updated"
+        );
+        assert_eq!(
+            outcome(3, 1, &[]).summary("origin"),
+            "pushed to origin: 3 refs updated, 1 deleted"
+        );
+        assert_eq!(
+            outcome(0, 0, &["3f9a2c1d"]).summary("origin"),
+            "nothing pushed to origin; not pushed: 1 upgrade whose history diverged from origin's (3f9a2c1d)"
+        );
+        let ids: Vec<String> = (0..7).map(|n| format!("u{n}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let many = outcome(2, 0, &ids).summary("hub");
+        assert!(
+            many.starts_with("pushed to hub: 2 refs updated; not pushed: 7 upgrades")
+                && many.ends_with("(u0, u1, u2, u3, u4, and 2 more)"),
+            "{many}"
+        );
+    }
 }

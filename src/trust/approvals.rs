@@ -17,6 +17,7 @@ use crate::config::Policy;
 use crate::error::{Error, Result};
 use crate::replay::{ApprovalFact, History, POLICY_ACTOR};
 use crate::repo::email_of;
+use crate::store::note::ApprovalLabel;
 use crate::store::sign::{self, Signature};
 use crate::store::Store;
 
@@ -77,6 +78,22 @@ pub struct Judged {
     pub event: ObjectId,
     /// The head it was originally given on, when carried over by a rebase.
     pub carried_from: Option<String>,
+}
+
+/// How `judged` appears in the display block of `git log --notes`.
+pub fn display_label(judged: &Judged) -> ApprovalLabel {
+    let mut label = match &judged.proof {
+        Proof::Claimed => "claimed identity".to_string(),
+        Proof::Signature(Signature::Good(p)) => format!("signed: good signature by {p}"),
+        other => other.label(),
+    };
+    if let Some(why) = judged.why_not.as_deref().filter(|_| !judged.counts) {
+        label.push_str(&format!("; does not count: {why}"));
+    }
+    ApprovalLabel {
+        by: judged.by.clone(),
+        label,
+    }
 }
 
 /// The approvals of an upgrade, judged.

@@ -53,7 +53,8 @@ impl Change {
         let lines = self.stats.changed_lines();
         if lines > rule.max_lines {
             return Err(format!(
-                "{lines} changed lines, more than auto_approve.max_lines ({})",
+                "{}, more than auto_approve.max_lines ({})",
+                crate::text::plural(lines, "changed line"),
                 rule.max_lines
             ));
         }
@@ -65,7 +66,8 @@ impl Change {
             ));
         }
         Ok(format!(
-            "low-risk: {lines} changed lines, older than {}s",
+            "low-risk: {}, older than {}s",
+            crate::text::plural(lines, "changed line"),
             rule.after_secs
         ))
     }

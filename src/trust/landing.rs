@@ -86,8 +86,10 @@ pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<J
     let t = tally(store, h, &policy, previous)?;
     if !t.complete() {
         return Err(Error::denied(format!(
-            "upgrade {} has {} of the {} verified approvals the policy requires",
-            h.id, t.valid, t.required
+            "upgrade {} has {} of the {} the policy requires",
+            h.id,
+            t.valid,
+            crate::text::plural(t.required, "verified approval")
         )));
     }
     let tested = passing_test(h, l, &policy);

@@ -18,5 +18,7 @@ pub mod gate;
 pub mod landing;
 
 pub use crate::replay::POLICY_ACTOR;
-pub use approvals::{allowed_signers, may_approve, must_sign, tally, Judged, Proof, Tally};
+pub use approvals::{
+    allowed_signers, display_label, may_approve, must_sign, tally, Judged, Proof, Tally,
+};
 pub use change::{recompute, Change};

@@ -104,8 +104,10 @@ pub fn detail(
         (
             "Changes",
             format!(
-                "{} files, +{} -{}",
-                r.stats.files, r.stats.added, r.stats.removed
+                "{}, +{} -{}",
+                crate::text::plural(r.stats.files, "file"),
+                r.stats.added,
+                r.stats.removed
             ),
         ),
         ("Tests", tests_line(ui, &r.tests)),

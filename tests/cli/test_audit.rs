@@ -76,7 +76,7 @@ fn a_direct_commit_is_a_violation_naming_it() {
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(line.contains("not landed through the queue"), "{line}");
     assert!(
-        run.stdout.contains("2 landed steps proven, 1 violations"),
+        run.stdout.contains("2 landed steps proven, 1 violation"),
         "{}",
         run.stdout
     );

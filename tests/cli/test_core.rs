@@ -43,12 +43,21 @@ fn propose_approve_lands_and_plain_git_sees_everything() {
         ],
     );
     assert_eq!(open, format!("refs/upgrades/{id} {head}"));
-    // The record is a note on the head, readable with plain git.
+    // The note on the head is a short block; the record is beside it, both
+    // readable with plain git.
     let note = env.git(
         &repo,
         &["notes", &format!("--ref=upgrades/{id}"), "show", &head],
     );
-    assert!(note.contains("\"state\": \"proposed\""), "{note}");
+    assert!(
+        note.starts_with(&format!("Upgrade: {id} proposed (main)")),
+        "{note}"
+    );
+    let record = env.git(
+        &repo,
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
+    );
+    assert!(record.contains("\"state\": \"proposed\""), "{record}");
     // The event chain is the audit trail.
     let log = env.git(
         &repo,
@@ -85,7 +94,8 @@ fn propose_approve_lands_and_plain_git_sees_everything() {
     assert_eq!(env.git(&repo, &["for-each-ref", "refs/upgrades/"]), "");
     let shown = env.git(&repo, &["log", "-1", "--notes=upgrades/*", "main"]);
     assert!(
-        shown.contains("Bob <bob@example.com>") && shown.contains("\"state\": \"applied\""),
+        shown.contains("Approved-by: Bob <bob@example.com>")
+            && shown.contains(&format!("Upgrade: {id} applied (main)")),
         "{shown}"
     );
 
@@ -139,7 +149,15 @@ fn reject_deletes_the_branch_ref_and_keeps_the_record() {
         &repo,
         &["notes", &format!("--ref=upgrades/{id}"), "show", &head],
     );
-    assert!(note.contains("\"state\": \"rejected\""));
+    assert!(
+        note.contains("Rejected-by: Bob <bob@example.com>"),
+        "{note}"
+    );
+    let record = env.git(
+        &repo,
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
+    );
+    assert!(record.contains("\"state\": \"rejected\""));
     let listed = env.run(&repo, &["list", "--all", "--json"]).json();
     assert_eq!(listed[0]["state"], "rejected");
     assert_eq!(
@@ -406,7 +424,7 @@ fn diff_matches_git() {
     assert_eq!(ours.trim_end(), git.trim_end());
     let stat = env.run(&repo, &["diff", &id, "--stat"]).ok().to_string();
     assert!(
-        stat.contains("1 files changed, 2 insertions(+), 2 deletions(-)"),
+        stat.contains("1 file changed, 2 insertions(+), 2 deletions(-)"),
         "{stat}"
     );
     assert_eq!(
@@ -429,9 +447,10 @@ fn ids_can_be_chosen_and_prefixes_resolve() {
     );
     env.run(&repo, &["show", "fix"]).code(2);
     env.run(&repo, &["show", "nope"]).code(6);
+    env.branch_commit(&repo, "c", "main", "c.txt", "c\n");
     let dup = env.run(
         &repo,
-        &["propose", "b", "-m", "again", "--id", "fix-1", "--no-test"],
+        &["propose", "c", "-m", "again", "--id", "fix-1", "--no-test"],
     );
     dup.code(4);
     assert!(dup.stderr.contains("already exists"));

@@ -53,7 +53,7 @@ fn proposing_nothing_new_is_refused() {
     let run = env.run(&repo, &["propose", "f", "-m", "   "]);
     run.code(2);
     let run = env.run(&repo, &["propose", "no-such-rev", "-m", "x"]);
-    run.code(1);
+    run.code(2);
     one_error_line(&run.stderr);
     assert_eq!(
         env.git(&repo, &["for-each-ref", "refs/upgrades/", "refs/notes/"]),
@@ -226,4 +226,110 @@ fn unknown_identity_is_a_clear_error() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("identity"));
+}
+
+#[test]
+fn unknown_revisions_are_one_line_naming_them() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "fix", "main", "a.txt", "a\n");
+    let before = env.refs(&repo);
+    for (args, rev) in [
+        (
+            vec!["propose", "no-such-branch", "-m", "x"],
+            "no-such-branch",
+        ),
+        (vec!["propose", "main~5", "-m", "x"], "main~5"),
+        (vec!["verify", "no-such"], "no-such"),
+        (vec!["verify", "main", "--since", "no-such"], "no-such"),
+        (vec!["verify", "HEAD~99", "--target", "main"], "HEAD~99"),
+    ] {
+        let run = env.run(&repo, &args);
+        run.code(2);
+        one_error_line(&run.stderr);
+        let error = run.stderr.lines().next().unwrap();
+        assert_eq!(
+            error,
+            format!("error: unknown revision {rev:?}"),
+            "{args:?}"
+        );
+        // None of the library's wording (how it searched) reaches the user.
+        for raw in ["NotFound", "input=", "delegate", "couldn't parse"] {
+            assert!(!run.stderr.contains(raw), "{args:?}: {}", run.stderr);
+        }
+    }
+    // A revision that names something other than a commit.
+    for args in [
+        vec!["propose", "fix:a.txt", "-m", "x"],
+        vec!["verify", "fix:a.txt"],
+    ] {
+        let run = env.run(&repo, &args);
+        run.code(2);
+        one_error_line(&run.stderr);
+        assert!(
+            run.stderr
+                .starts_with("error: \"fix:a.txt\" is not a commit (it names a blob)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.refs(&repo), before);
+}
+
+#[test]
+fn proposing_a_pending_change_again_is_refused_naming_it() {
+    let env = TestEnv::new();
+    let (_hub, c) = crate::common::forge::hub(&env, PASSING, 2);
+    let repo = &c[0];
+    // The working tree's change, twice.
+    std::fs::write(repo.join("wt.txt"), "change\n").unwrap();
+    let first = env.run(
+        repo,
+        &["propose", "--worktree", "-m", "First", "--no-test", "-q"],
+    );
+    let id = first.ok().trim().to_string();
+    let before = env.refs(repo);
+    let run = env.run(repo, &["propose", "--worktree", "-m", "Again", "--no-test"]);
+    run.code(2);
+    one_error_line(&run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: nothing to propose: upgrade {id} already proposes this change"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.refs(repo), before);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("wt.txt")).unwrap(),
+        "change\n"
+    );
+
+    // A branch, twice: the same rule (the same files on the same base).
+    env.branch_commit(repo, "fix", "main", "fix.txt", "fix\n");
+    let fix = env.propose(repo, "fix", "Fix", &["--no-test"]);
+    let run = env.run(repo, &["propose", "fix", "-m", "Fix again", "--no-test"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(&format!("upgrade {fix} already")),
+        "{}",
+        run.stderr
+    );
+
+    // Once it is closed, the change can be proposed again.
+    env.run_as("Bob", repo, &["reject", &fix, "-m", "redo"])
+        .ok();
+    env.propose(repo, "fix", "Fix, take two", &["--no-test"]);
+
+    // A pending change pulled from another clone counts too.
+    env.run(repo, &["push"]).ok();
+    env.run(&c[1], &["pull"]).ok();
+    std::fs::write(c[1].join("wt.txt"), "change\n").unwrap();
+    let run = env.run(&c[1], &["propose", "--worktree", "-m", "Same", "--no-test"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(&format!("upgrade {id} already")),
+        "{}",
+        run.stderr
+    );
 }

@@ -3,7 +3,6 @@
 //! proposals and signatures by keys nobody listed.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::common::pty::Pty;
 use crate::common::{TestEnv, PASSING};
@@ -194,30 +193,12 @@ fn maintain_with_overflowing_durations_changes_nothing() {
 fn forge_record(env: &TestEnv, repo: &Path, id: &str, edit: impl Fn(&mut serde_json::Value)) {
     let notes = format!("refs/notes/upgrades/{id}");
     let tip = env.git(repo, &["rev-parse", &notes]);
-    let entry = env.git(repo, &["ls-tree", &tip]);
-    let (meta, head) = entry.split_once('\t').unwrap();
-    let blob = meta.split_whitespace().nth(2).unwrap();
-    let note = env.git(repo, &["cat-file", "blob", blob]);
-    let start = note.find("\n{\n").unwrap() + 1;
-    let mut record: serde_json::Value = serde_json::from_str(&note[start..]).unwrap();
+    let json = env.git(repo, &["show", &format!("{tip}:record.json")]);
+    let mut record: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let head = record["head"].as_str().unwrap().to_string();
+    let display = env.git(repo, &["show", &format!("{tip}:{head}")]);
     edit(&mut record);
-    let text = format!(
-        "{}{}\n",
-        &note[..start],
-        serde_json::to_string_pretty(&record).unwrap()
-    );
-    let path = env.path().join("forged-note");
-    std::fs::write(&path, text).unwrap();
-    let blob = env.git(repo, &["hash-object", "-w", path.to_str().unwrap()]);
-    let mut mktree = env.git_cmd(repo, &["mktree"]);
-    mktree.stdin(Stdio::piped()).stdout(Stdio::piped());
-    let mut child = mktree.spawn().unwrap();
-    std::io::Write::write_all(
-        child.stdin.as_mut().unwrap(),
-        format!("100644 blob {blob}\t{head}\n").as_bytes(),
-    )
-    .unwrap();
-    let tree = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let tree = crate::common::forge::notes_tree(env, repo, &head, &display, &record);
     let message = env.git(repo, &["log", "-1", "--format=%B", &tip]);
     let msg_path = env.path().join("forged-message");
     std::fs::write(&msg_path, message).unwrap();
@@ -464,7 +445,7 @@ fn on_a_terminal_file_contents_are_escaped_too() {
     let at = pty.expect("++^[]0;pwned^G ^[[2J", at);
     let at = pty.expect("quit", at);
     pty.send("jjjj\r"); // quit
-    pty.expect("reviewed: 0 approved", at);
+    pty.expect("reviewed 0 of 1 upgrade", at);
     let screen = pty.screen();
     assert_eq!(pty.wait(), 0);
     assert!(screen.contains("\"a\\nb.txt\""), "{screen}");

@@ -651,7 +651,7 @@ echo "$$ $(uname -n)" > .git/gc.pid
 echo ready
 while [ "$(git rev-parse {notes})" = "$old" ]; do sleep 0.01; done
 sleep 0.2
-blob=$(git ls-tree "$(git rev-parse {notes})" | awk '{{print $3}}')
+blob=$(git rev-parse "$(git rev-parse {notes}):record.json")
 rm -f ".git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-)"
 git cat-file -e "$blob" 2>/dev/null && echo "still there" >&2
 rm -f .git/gc.pid"#

@@ -466,11 +466,10 @@ fn records_pointing_at_missing_objects_give_clear_errors() {
     // Rewrite the record with plain git so that its head names a missing commit.
     let head = env.git(&repo, &["rev-parse", "f"]);
     let missing = "0123456789abcdef0123456789abcdef01234567";
-    let note = env.git(
+    let json = env.git(
         &repo,
-        &["notes", &format!("--ref=upgrades/{id}"), "show", &head],
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
     );
-    let json = &note[note.find("\n{").unwrap() + 1..];
     let damaged = json.replace(&head, missing);
     let blob_path = env.path().join("note.json");
     std::fs::write(&blob_path, &damaged).unwrap();

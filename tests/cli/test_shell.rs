@@ -35,7 +35,7 @@ fn review_in_a_pty_approves_and_rejects() {
     pty.send("j\r"); // reject
     let at = pty.expect("reason", at);
     pty.send("not needed\r");
-    pty.expect("reviewed: 1 approved, 1 rejected, 0 skipped", at);
+    pty.expect("reviewed 2 of 2 upgrades: 1 applied, 1 rejected", at);
     assert_eq!(pty.wait(), 0);
 
     assert_eq!(env.git(&repo, &["rev-parse", "main"]), first_head);
@@ -47,6 +47,46 @@ fn review_in_a_pty_approves_and_rejects() {
         env.run(&repo, &["show", &one, "--json"]).json()["approvals"][0]["comment"],
         "ship it"
     );
+}
+
+#[test]
+fn review_counts_every_upgrade_it_showed() {
+    let env = TestEnv::new();
+    let policy = "[test]\ncommand = \"test ! -f broken.txt\"\ntimeout = \"1m\"\n";
+    let repo = env.repo("r", Some(policy));
+    let mut ids = Vec::new();
+    for (branch, file) in [
+        ("broken", "broken.txt"),
+        ("good", "good.txt"),
+        ("unwanted", "unwanted.txt"),
+        ("later", "later.txt"),
+    ] {
+        env.branch_commit(&repo, branch, "main", file, "x\n");
+        ids.push(env.propose(&repo, branch, branch, &["--no-test"]));
+    }
+    let mut cmd = env.cmd(&repo, &["review"]);
+    cmd.env("GIT_COMMITTER_NAME", "Bob")
+        .env("GIT_COMMITTER_EMAIL", "bob@example.com");
+    let mut pty = Pty::spawn(cmd);
+    let mut at = 0;
+    // approve (its tests fail), approve (lands), reject, skip.
+    for (n, keys) in ["\r", "\r", "j\r", "jjj\r"].into_iter().enumerate() {
+        at = pty.expect(&format!("upgrade {}", ids[n]), at);
+        at = pty.expect("quit", at);
+        pty.send(keys);
+        if keys == "\r" {
+            at = pty.expect("comment", at);
+            pty.send("\r");
+        } else if keys == "j\r" {
+            at = pty.expect("reason", at);
+            pty.send("no\r");
+        }
+    }
+    pty.expect(
+        "reviewed 4 of 4 upgrades: 1 applied, 1 failed its tests, 1 rejected, 1 skipped",
+        at,
+    );
+    assert_eq!(pty.wait(), 3, "a test failure is exit 3");
 }
 
 #[test]

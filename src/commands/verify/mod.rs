@@ -6,6 +6,7 @@ use gix::ObjectId;
 use crate::error::{Error, Result};
 use crate::ops;
 use crate::store::Store;
+use crate::text::plural;
 use crate::trust::audit::{self, Verdict};
 use crate::ui::{escape, Style, Ui};
 
@@ -41,10 +42,20 @@ fn resolve(store: &Store<'_>, args: &VerifyArgs) -> Result<(String, ObjectId)> {
         Some(b) => b.clone(),
         None => ops::default_target(store)?,
     };
-    if let Some(tip) = store.ref_tip(&format!("refs/heads/{given}"))? {
+    // A name that cannot be a branch (`HEAD~2`, `v1.0^{}`) is only a revision.
+    let branch_like = crate::ids::validate_branch_name(&given).is_ok();
+    if let Some(tip) = branch_like
+        .then(|| store.ref_tip(&format!("refs/heads/{given}")))
+        .transpose()?
+        .flatten()
+    {
         return Ok((args.target.clone().unwrap_or(given), tip));
     }
-    if let Some(tip) = store.ref_tip(&format!("refs/remotes/{given}"))? {
+    if let Some(tip) = branch_like
+        .then(|| store.ref_tip(&format!("refs/remotes/{given}")))
+        .transpose()?
+        .flatten()
+    {
         let name = given.split_once('/').map(|(_, b)| b.to_string());
         let target = args.target.clone().or(name).unwrap_or(given);
         return Ok((target, tip));
@@ -165,10 +176,10 @@ fn render(ui: &Ui, target: &str, audit: &audit::Audit) -> Result<String> {
         out.push('\n');
     }
     let summary = format!(
-        "{target} at {}: {} landed steps proven, {} violations",
+        "{target} at {}: {} proven, {}",
         short(&audit.tip),
-        audit.proven,
-        audit.violations
+        plural(audit.proven, "landed step"),
+        plural(audit.violations, "violation")
     );
     if audit.violations > 0 {
         out.push_str(&ui.paint(Style::Bad, &summary));

@@ -65,14 +65,35 @@ pub fn tip(env: &TestEnv, dir: &Path, id: &str) -> String {
     env.git(dir, &["rev-parse", &format!("refs/notes/upgrades/{id}")])
 }
 
-/// The record JSON of an upgrade at its current tip (read with plain git).
+/// The record JSON of an upgrade at its current tip, read with the plain-git
+/// command docs/FORMAT.md gives.
 pub fn record(env: &TestEnv, dir: &Path, id: &str) -> serde_json::Value {
-    let t = tip(env, dir, id);
-    let tree = env.git(dir, &["ls-tree", &t]);
-    let blob = tree.split_whitespace().nth(2).unwrap().to_string();
-    let text = env.git(dir, &["cat-file", "-p", &blob]);
-    let json = &text[text.find("\n{\n").map(|n| n + 1).unwrap_or(0)..];
-    serde_json::from_str(json).unwrap()
+    let text = env.git(
+        dir,
+        &["show", &format!("refs/notes/upgrades/{id}:record.json")],
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A notes tree in the current layout, written with plain git: `display`
+/// as the note on `head`, `record` as the `record.json` entry.
+pub fn notes_tree(
+    env: &TestEnv,
+    dir: &Path,
+    head: &str,
+    display: &str,
+    record: &serde_json::Value,
+) -> String {
+    let hash = |text: &[u8]| git_in(env, dir, &["hash-object", "-w", "--stdin"], text, &[]);
+    let note = hash(display.as_bytes());
+    let json = hash(format!("{}\n", serde_json::to_string_pretty(record).unwrap()).as_bytes());
+    git_in(
+        env,
+        dir,
+        &["mktree"],
+        format!("100644 blob {note}\t{head}\n100644 blob {json}\trecord.json\n").as_bytes(),
+        &[],
+    )
 }
 
 /// One forged event: written as a commit on top of the upgrade's notes tip
@@ -95,24 +116,7 @@ impl Forgery<'_> {
     ) -> String {
         let (env, dir) = (self.env, self.dir);
         let head = record["head"].as_str().unwrap();
-        let note = format!(
-            "forged summary\n{}\n",
-            serde_json::to_string_pretty(record).unwrap()
-        );
-        let blob = git_in(
-            env,
-            dir,
-            &["hash-object", "-w", "--stdin"],
-            note.as_bytes(),
-            &[],
-        );
-        let tree = git_in(
-            env,
-            dir,
-            &["mktree"],
-            format!("100644 blob {blob}\t{head}\n").as_bytes(),
-            &[],
-        );
+        let tree = notes_tree(env, dir, head, "forged summary\n", record);
         let message = format!(
             "{} {}: forged\n\n{}\n",
             event["event"].as_str().unwrap(),

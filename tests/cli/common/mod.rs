@@ -4,6 +4,7 @@
 
 pub mod forge;
 pub mod pty;
+pub mod screen;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,26 @@
+//! Small text helpers for messages and output, shared by every layer (pure:
+//! no terminal, no I/O).
+
+/// A count with its noun: `1 file`, `0 files`, `2 approvals`. Every noun
+/// the tool counts takes a plain `s` in the plural.
+pub fn plural(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_everything_else_plural() {
+        assert_eq!(plural(1_u64, "file"), "1 file");
+        assert_eq!(plural(0_usize, "file"), "0 files");
+        assert_eq!(plural(2_i32, "approval"), "2 approvals");
+        assert_eq!(plural(11_u64, "upgrade"), "11 upgrades");
+    }
+}

@@ -258,6 +258,9 @@ fn run_check(ui: &Ui, repo: &gix::Repository, plan: &CheckPlan) -> Result<TestRe
     let policy = Policy {
         test_command: Some(plan.command.clone()),
         test_timeout_secs: plan.timeout_secs,
+        // The question is whether it passes on a clean checkout of the commit:
+        // nothing an earlier run built (an ignored lock file, say) may answer it.
+        test_checkout: crate::config::CheckoutMode::Clean,
         ..Policy::default()
     };
     let mut spinner = Spinner::new(ui.stderr_tty && !ui.quiet, ui.verbose);

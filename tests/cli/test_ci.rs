@@ -96,7 +96,7 @@ fn a_bot_proposes_a_person_approves_the_merge_queue_lands_and_verify_proves_it()
     );
     let (code, out, err) = recipe(&env, &fresh, "CI Bot", "verify.sh", &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("1 landed steps proven, 0 violations"), "{out}");
+    assert!(out.contains("1 landed step proven, 0 violations"), "{out}");
 
     // Where no hook guards the hub, a direct push is what verify catches.
     let open_hub = env.path().join("open.git");

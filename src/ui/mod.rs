@@ -179,6 +179,18 @@ impl Ui {
         }
     }
 
+    /// `text` as [`Ui::raw`] would print it (through the escaping guard).
+    pub fn guarded<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.guard(text)
+    }
+
+    /// Write bytes that went through [`Ui::guarded`] earlier (output kept in
+    /// a derived cache of this repository's private directory), unchanged.
+    pub fn verbatim(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.get_mut().write_all(bytes)?;
+        Ok(())
+    }
+
     /// Write a line to stdout (through the escaping guard).
     pub fn line(&mut self, text: &str) -> Result<()> {
         let safe = self.guard(text);

@@ -13,7 +13,8 @@
 //!
 //! Files, all written to a temporary name and renamed:
 //! - `<name>.audit`: the [`Audit`] as JSON;
-//! - `<name>.<mode>`: the rendered output (`plain`, `ascii` or `json`),
+//! - `<name>.<mode>`: the output exactly as printed, after the escaping
+//!   guard (`plain`, `ascii` or `json`),
 //!   whose first line is the key's nonce, so an output from another run is
 //!   never mistaken for this key's;
 //! - `<name>.key`: the [`Key`], written last.

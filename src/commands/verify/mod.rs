@@ -98,7 +98,7 @@ pub fn run(ui: &mut Ui, args: &VerifyArgs) -> Result<u8> {
         (false, true, _) => None,
     };
     if let Some(bytes) = mode.and_then(|m| cache::output(&repo, &target, tip, since, m)) {
-        ui.raw(&bytes)?;
+        ui.verbatim(&bytes)?;
         return Ok(0);
     }
     let audit = match since
@@ -120,7 +120,8 @@ pub fn run(ui: &mut Ui, args: &VerifyArgs) -> Result<u8> {
     };
     let code = if audit.violations > 0 { 5 } else { 0 };
     let text = render(ui, &target, &audit)?;
-    ui.raw(text.as_bytes())?;
+    let text = ui.guarded(&text).into_owned();
+    ui.verbatim(text.as_bytes())?;
     if let Some(m) = mode {
         cache::save(&repo, &audit, since, m, text.as_bytes());
     }

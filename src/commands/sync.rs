@@ -121,9 +121,17 @@ pub fn pull(ui: &mut Ui, args: &PullArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
-    let changes = sync::pull(&store, &remote)?;
+    let (changes, stats) = sync::pull_counted(&store, &remote)?;
+    if ui.verbose {
+        ui.note(&format!(
+            "validated {} of {} upgrades on {remote}; the others are unchanged here",
+            stats.validated, stats.remote
+        ));
+    }
     if ui.json {
-        ui.json_pretty(&serde_json::json!({"format": 1, "remote": remote, "pulled": changes}))?;
+        ui.json_pretty(
+            &serde_json::json!({"format": 1, "remote": remote, "pulled": changes, "stats": stats}),
+        )?;
     } else {
         print_pulled(ui, &remote, &changes)?;
         for c in changes.iter().filter(|c| c.change == "refused") {

@@ -13,7 +13,7 @@ pub mod merge;
 mod pull;
 mod push;
 
-pub use pull::{pull, PullChange};
+pub use pull::{pull, pull_counted, PullChange, PullStats};
 pub use push::{push, PushOutcome};
 
 use crate::error::{Error, Kind, Result};

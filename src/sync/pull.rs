@@ -31,8 +31,23 @@ pub struct PullChange {
     pub detail: String,
 }
 
+/// How much work a pull did: proportional to what changed, not to the queue.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct PullStats {
+    /// Upgrades the remote holds.
+    pub remote: usize,
+    /// Of those, the ones read and validated (new or changed there); the
+    /// others are the same as, or behind, ours and are not read at all.
+    pub validated: usize,
+}
+
 /// Fetch `remote` and merge its queue into ours.
 pub fn pull(store: &Store<'_>, remote: &str) -> Result<Vec<PullChange>> {
+    pull_counted(store, remote).map(|(changes, _)| changes)
+}
+
+/// [`pull`], with how much work it did.
+pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>, PullStats)> {
     let repo = store.repo;
     fetch(repo, remote)?;
     let prefix = tracking_prefix(remote, "notes");
@@ -45,10 +60,34 @@ pub fn pull(store: &Store<'_>, remote: &str) -> Result<Vec<PullChange>> {
             remote_tips.push((id, tip.to_owned()));
         }
     }
+    // Our tips, read once: an upgrade whose remote tip we hold already (the
+    // same, or an ancestor of ours) was validated when it got here, and is
+    // not read again.
+    let ours: std::collections::HashMap<String, ObjectId> = store
+        .tips(crate::store::NOTES_PREFIX)?
+        .into_iter()
+        .collect();
+    let mut stats = PullStats {
+        remote: remote_tips.len(),
+        validated: 0,
+    };
     let mut changes = Vec::new();
     let mut targets: Vec<String> = Vec::new();
+    let mut batch = NewBatch::default();
     for (id, rtip) in remote_tips {
-        match pull_one(store, remote, &id, rtip) {
+        if let Some(&ltip) = ours.get(&id) {
+            if ltip == rtip || is_ancestor(repo, rtip, ltip).unwrap_or(false) {
+                continue;
+            }
+        }
+        stats.validated += 1;
+        let result = if ours.contains_key(&id) {
+            pull_one(store, remote, &id, rtip)
+        } else {
+            // New here: validated now, written with the others in one transaction.
+            batch.add(store, remote, &id, rtip)
+        };
+        match result {
             Ok(Some(change)) => {
                 if change.to == Some(State::Applied) {
                     if let Ok(up) = store.load(&id) {
@@ -67,18 +106,125 @@ pub fn pull(store: &Store<'_>, remote: &str) -> Result<Vec<PullChange>> {
             }),
         }
     }
+    let (adopted, mut refused) = batch.commit(store);
+    for (change, history) in adopted {
+        if change.to == Some(State::Applied) {
+            targets.push(history.target.clone());
+        }
+        changes.push(change);
+    }
+    changes.append(&mut refused);
     targets.sort();
     targets.dedup();
     for t in targets {
         changes.extend(fast_forward_target(store, remote, &t)?);
     }
-    Ok(changes)
+    Ok((changes, stats))
+}
+
+/// Upgrades new here, validated and then written in one transaction (a
+/// first pull of a big queue would otherwise pay one ref transaction each).
+#[derive(Default)]
+struct NewBatch {
+    edits: Vec<gix::refs::transaction::RefEdit>,
+    adopted: Vec<(PullChange, crate::replay::History, Record, ObjectId)>,
+}
+
+impl NewBatch {
+    /// Validate `id` at `rtip` and queue its refs; Ok(None): queued.
+    fn add(
+        &mut self,
+        store: &Store<'_>,
+        remote: &str,
+        id: &str,
+        rtip: ObjectId,
+    ) -> Result<Option<PullChange>> {
+        let (theirs, history) = validate(store, remote, id, rtip)
+            .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
+        self.edits.push(update(
+            &notes_ref(id),
+            PreviousValue::MustNotExist,
+            rtip,
+            "upgrades: pull",
+        )?);
+        self.edits.extend(state_refs(store, id, &theirs.record)?);
+        let change = PullChange {
+            id: id.to_string(),
+            change: "new".into(),
+            from: None,
+            to: Some(theirs.record.state),
+            detail: String::new(),
+        };
+        self.adopted.push((change, history, theirs.record, rtip));
+        Ok(None)
+    }
+
+    /// Write every queued upgrade; when the one transaction fails (a
+    /// concurrent writer created one of them), each is tried alone.
+    fn commit(
+        self,
+        store: &Store<'_>,
+    ) -> (Vec<(PullChange, crate::replay::History)>, Vec<PullChange>) {
+        let repo = store.repo;
+        let remember = |r: &Record, id: &str| {
+            if r.state.is_open() {
+                if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
+                    proposals::remember(repo, &key, id);
+                }
+            }
+        };
+        if self.adopted.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        if store.transaction(self.edits).is_ok() {
+            let mut out = Vec::new();
+            for (change, history, record, _) in self.adopted {
+                remember(&record, &change.id);
+                out.push((change, history));
+            }
+            return (out, Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut refused = Vec::new();
+        for (change, history, record, tip) in self.adopted {
+            let id = change.id.clone();
+            let alone = (|| -> Result<()> {
+                let mut edits = vec![update(
+                    &notes_ref(&id),
+                    PreviousValue::MustNotExist,
+                    tip,
+                    "upgrades: pull",
+                )?];
+                edits.extend(state_refs(store, &id, &record)?);
+                store.transaction(edits)
+            })();
+            match alone {
+                Ok(()) => {
+                    remember(&record, &id);
+                    out.push((change, history));
+                }
+                Err(e) => refused.push(PullChange {
+                    id,
+                    change: "refused".into(),
+                    from: None,
+                    to: None,
+                    detail: e.to_string(),
+                }),
+            }
+        }
+        (out, refused)
+    }
 }
 
 /// Check a fetched upgrade completely before anything of ours changes: the
 /// record must agree with its replayed event chain, and a claimed landing
 /// must be on the target's history (the remote's or ours).
-fn validate(store: &Store<'_>, remote: &str, id: &str, tip: ObjectId) -> Result<Upgrade> {
+fn validate(
+    store: &Store<'_>,
+    remote: &str,
+    id: &str,
+    tip: ObjectId,
+) -> Result<(Upgrade, crate::replay::History)> {
     crate::ids::validate_id(id)
         .map_err(|e| Error::failure(format!("invalid id in the remote's refs: {}", e.message)))?;
     let (up, history) = store.load_with_history(id, tip)?;
@@ -103,7 +249,7 @@ fn validate(store: &Store<'_>, remote: &str, id: &str, tip: ObjectId) -> Result<
             "upgrade {id}: its head {head} was not sent by the remote"
         ))
     })?;
-    Ok(up)
+    Ok((up, history))
 }
 
 fn pull_one(
@@ -113,7 +259,7 @@ fn pull_one(
     rtip: ObjectId,
 ) -> Result<Option<PullChange>> {
     let repo = store.repo;
-    let theirs = validate(store, remote, id, rtip)
+    let (theirs, _) = validate(store, remote, id, rtip)
         .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
     let local_tip = store.ref_tip(&notes_ref(id))?;
     let change = |kind: &str, from: Option<State>, to: State, detail: String| PullChange {
@@ -277,6 +423,48 @@ fn state_refs(
     Ok(edits)
 }
 
+/// The histories that may explain a move `from -> to` of a branch: those
+/// whose archived head is on the first-parent line between them (a landing
+/// lands its head), read through the archive refs so that only those few
+/// are loaded. When that line does not lead back to `from` (a landed merge
+/// whose first parent is the merged branch), every history is read.
+fn landings_between(
+    store: &Store<'_>,
+    from: ObjectId,
+    to: ObjectId,
+) -> Result<Vec<crate::replay::History>> {
+    const MAX_WALK: usize = 100_000;
+    let mut on_line = std::collections::HashSet::new();
+    let mut at = to;
+    while at != from && on_line.len() < MAX_WALK {
+        on_line.insert(at);
+        match store.repo.find_commit(at)?.parent_ids().next() {
+            Some(p) => at = p.detach(),
+            None => break,
+        }
+    }
+    if at != from {
+        return Ok(store
+            .list_full()?
+            .into_iter()
+            .flatten()
+            .map(|(_, h)| h)
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (id, head) in store.tips(crate::store::ARCHIVE_PREFIX)? {
+        if !on_line.contains(&head) {
+            continue;
+        }
+        if let Some(tip) = store.ref_tip(&notes_ref(&id))? {
+            if let Ok((_, h)) = store.load_with_history(&id, tip) {
+                out.push(h);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Bring a local target branch up towards the remote's along verified
 /// landings only: each step from our tip must be an applied upgrade whose
 /// landing, approvals (under the policy committed where it landed) and tests
@@ -294,11 +482,8 @@ fn fast_forward_target(store: &Store<'_>, remote: &str, target: &str) -> Result<
     if ours == theirs || !is_ancestor(repo, ours, theirs)? {
         return Ok(Vec::new());
     }
-    let histories: Vec<_> = store
-        .list_full()?
+    let histories: Vec<_> = landings_between(store, ours, theirs)?
         .into_iter()
-        .flatten()
-        .map(|(_, h)| h)
         .filter(|h| h.target == target && h.state == State::Applied)
         .collect();
     let (reach, why) = trust::landing::explained_move(store, &histories, ours, theirs)?;

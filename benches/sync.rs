@@ -1,0 +1,208 @@
+//! Sharing the queue at scale, against the plain-git floor.
+//!
+//! `cargo bench --bench sync` builds queues of N upgrades (N = 1,000 and
+//! 10,000; `BENCH_QUICK=1`: 10 and 100), publishes each as a bare hub, and
+//! times, whole-process:
+//! - a first `pull` into a fresh clone, against `git fetch` of the same
+//!   refspecs into a fresh clone;
+//! - a no-op `pull`, against a no-op `git fetch` of those refspecs;
+//! - `push` of one new proposal, against a plain `git push` of its refs.
+//!
+//! The table goes to stdout and `target/bench/sync.{json,md}`.
+
+use std::path::Path;
+
+mod common;
+
+use common::fixture::queue_fixture;
+use common::{env_cmd, git, measure, quick, Row, BIN};
+
+const REFSPECS: [&str; 3] = [
+    "+refs/upgrades/*:refs/upgrades-sync/origin/open/*",
+    "+refs/upgrades-archive/*:refs/upgrades-sync/origin/archive/*",
+    "+refs/notes/upgrades/*:refs/upgrades-sync/origin/notes/*",
+];
+
+fn fresh_clone(hub: &Path, dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    git(
+        hub.parent().unwrap(),
+        &["clone", "-q", hub.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+}
+
+/// A new commit on main adding one file: a change no upgrade proposes yet.
+fn new_change(dir: &Path, name: &str) -> String {
+    let out = env_cmd("sh", dir)
+        .arg("-c")
+        .arg(format!(
+            "b=$(echo {name} | git hash-object -w --stdin) && \
+             t=$( (git ls-tree main; printf '100644 blob %s\\t{name}.txt\\n' \"$b\") | git mktree) && \
+             git commit-tree \"$t\" -p main -m {name}"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let root = tempfile::Builder::new()
+        .prefix("gu-bench-sync-")
+        .tempdir()
+        .unwrap();
+    let sizes: Vec<usize> = if quick() {
+        vec![10, 100]
+    } else {
+        vec![1_000, 10_000]
+    };
+    let runs = if quick() { 3 } else { 5 };
+    let mut rows = Vec::new();
+    for n in sizes {
+        eprintln!("building a queue of {n} upgrades…");
+        let source = queue_fixture(root.path(), n);
+        let hub = root.path().join(format!("hub-{n}.git"));
+        git(
+            root.path(),
+            &[
+                "clone",
+                "-q",
+                "--mirror",
+                source.to_str().unwrap(),
+                hub.to_str().unwrap(),
+            ],
+        );
+        let ours = root.path().join(format!("ours-{n}"));
+        let floor = root.path().join(format!("floor-{n}"));
+        // The fixture must pull cleanly: a refusal would time the error path.
+        fresh_clone(&hub, &ours);
+        let first = env_cmd(BIN, &ours)
+            .args(["pull", "origin"])
+            .output()
+            .unwrap();
+        assert!(
+            first.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&first.stdout),
+            String::from_utf8_lossy(&first.stderr)
+        );
+        rows.push(Row {
+            name: format!("first pull, {n}"),
+            ours: measure(
+                || {
+                    fresh_clone(&hub, &ours);
+                    let mut c = env_cmd(BIN, &ours);
+                    c.args(["pull", "origin"]);
+                    c
+                },
+                runs,
+            ),
+            floor: Some(measure(
+                || {
+                    fresh_clone(&hub, &floor);
+                    let mut c = env_cmd("git", &floor);
+                    c.args(["fetch", "-q", "origin"]).args(REFSPECS);
+                    c
+                },
+                runs,
+            )),
+            floor_name: "git fetch of the same refspecs".into(),
+        });
+        rows.push(Row {
+            name: format!("no-op pull, {n}"),
+            ours: measure(
+                || {
+                    let mut c = env_cmd(BIN, &ours);
+                    c.args(["pull", "origin"]);
+                    c
+                },
+                runs,
+            ),
+            floor: Some(measure(
+                || {
+                    let mut c = env_cmd("git", &floor);
+                    c.args(["fetch", "-q", "origin"]).args(REFSPECS);
+                    c
+                },
+                runs,
+            )),
+            floor_name: "no-op git fetch".into(),
+        });
+        // One new proposal, pushed; the floor pushes the same three refs.
+        let mut k = 0;
+        let push_ours = measure(
+            || {
+                k += 1;
+                let head = new_change(&ours, &format!("p{k}"));
+                let out = env_cmd(BIN, &ours)
+                    .args([
+                        "propose",
+                        &head,
+                        "--no-test",
+                        "-m",
+                        "one more",
+                        "--id",
+                        &format!("push-{k}"),
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let mut c = env_cmd(BIN, &ours);
+                c.args(["push", "origin"]);
+                c
+            },
+            runs,
+        );
+        let mut j = 0;
+        let push_floor = measure(
+            || {
+                j += 1;
+                let head = new_change(&ours, &format!("f{j}"));
+                git(
+                    &ours,
+                    &["update-ref", &format!("refs/upgrades/f{j}"), &head],
+                );
+                git(
+                    &ours,
+                    &[
+                        "notes",
+                        &format!("--ref=upgrades/f{j}"),
+                        "add",
+                        "-m",
+                        "{}",
+                        &head,
+                    ],
+                );
+                let mut c = env_cmd("git", &ours);
+                c.args([
+                    "push",
+                    "-q",
+                    "--atomic",
+                    "origin",
+                    &format!("refs/upgrades/f{j}:refs/upgrades/f{j}"),
+                    &format!("refs/notes/upgrades/f{j}:refs/notes/upgrades/f{j}"),
+                ]);
+                c
+            },
+            runs,
+        );
+        rows.push(Row {
+            name: format!("push one proposal, {n}"),
+            ours: push_ours,
+            floor: Some(push_floor),
+            floor_name: "git push of its refs".into(),
+        });
+    }
+    common::report(&rows, "sync");
+}

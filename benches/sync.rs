@@ -205,4 +205,7 @@ fn main() {
         });
     }
     common::report(&rows, "sync");
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        eprintln!("fixtures kept in {}", root.keep().display());
+    }
 }

@@ -368,12 +368,28 @@ impl<'r> Store<'r> {
     /// briefly here (git's configured timeouts are applied by
     /// [`Store::edit_locked`], which also looks for stale locks between tries).
     fn edit_once(&self, edits: &[RefEdit]) -> Result<(), gix::Error> {
+        /// Above this many edits, a transaction writes packed-refs.
+        const PACKED_EDITS: usize = 32;
         use gix::lock::acquire::Fail;
         let brief = Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
         let committer = self.repo.committer().transpose()?;
-        self.repo
-            .refs
-            .transaction()
+        let bulk = edits.len() > PACKED_EDITS;
+        // Many refs at once (a first pull): written into packed-refs, one
+        // file, rather than a loose file and a reflog each (the event chain
+        // is the history of a queue ref; its reflog adds nothing).
+        let mut refs = self.repo.refs.clone();
+        if bulk {
+            refs.write_reflog = gix::refs::store::WriteReflog::Disable;
+        }
+        let mut transaction = refs.transaction();
+        if bulk {
+            transaction = transaction.packed_refs(
+                gix::refs::file::transaction::PackedRefs::DeletionsAndNonSymbolicUpdatesRemoveLooseSourceReference(
+                    Box::new(&self.repo.objects),
+                ),
+            );
+        }
+        transaction
             .prepare(edits.iter().cloned(), brief, brief)?
             .commit(committer)?;
         Ok(())

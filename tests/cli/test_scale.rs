@@ -22,7 +22,8 @@ fn a_pull_validates_only_what_changed_and_ends_like_a_full_pull() {
     let env = TestEnv::new();
     let (_hub, c) = hub(&env, PASSING, 3);
     let mut ids = Vec::new();
-    for n in 0..5 {
+    // Enough that the first pull writes its refs in bulk (into packed-refs).
+    for n in 0..20 {
         env.branch_commit(&c[0], &format!("b{n}"), "main", &format!("f{n}.txt"), "x\n");
         ids.push(env.propose(
             &c[0],
@@ -35,14 +36,20 @@ fn a_pull_validates_only_what_changed_and_ends_like_a_full_pull() {
     let first = env.run_as("Bob", &c[1], &["pull", "-v"]);
     first.ok();
     assert!(
-        first.stderr.contains("validated 5 of 5"),
+        first.stderr.contains("validated 20 of 20"),
         "{}",
         first.stderr
     );
+    let packed = std::fs::read_to_string(c[1].join(".git/packed-refs")).unwrap();
+    assert!(
+        packed.contains(&format!("refs/notes/upgrades/{}", ids[0])),
+        "{packed}"
+    );
+    env.run_as("Bob", &c[1], &["list"]).ok();
     // Nothing changed: nothing is read.
     let again = env.run_as("Bob", &c[1], &["pull", "-v"]);
     assert!(
-        again.stderr.contains("validated 0 of 5"),
+        again.stderr.contains("validated 0 of 20"),
         "{}",
         again.stderr
     );

@@ -338,43 +338,52 @@ fn line_of(text: &str, dotted_key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Globs we accept: non-empty, relative, `*`, `**` and `?` only.
+/// Globs we accept: non-empty, relative, git's wildmatch syntax (`*`, `**`,
+/// `?`, `[...]`, `\` escapes, a leading `/` to anchor, a trailing `/` for
+/// everything under a directory), but not `{a,b}` (git has no braces: it
+/// would match literally and protect nothing) nor a leading `!` (a list of
+/// rules has no exceptions).
 pub fn validate_glob(glob: &str) -> std::result::Result<(), &'static str> {
     if glob.trim().is_empty() {
         return Err("is empty");
     }
-    if glob.contains(['[', ']', '{', '}', '\\', '\0']) {
-        return Err("uses [], {} or \\, which are not supported (use *, ** and ?)");
+    if glob.contains(['{', '}', '\0']) {
+        return Err("uses {} braces, which git's patterns do not have (list each pattern)");
+    }
+    if glob.starts_with('!') {
+        return Err("starts with !, but a path rule has no exceptions");
     }
     if glob.split('/').any(|c| c == "..") {
         return Err("contains `..`");
     }
+    if gix_glob::Pattern::from_bytes_without_negation(glob.as_bytes()).is_none() {
+        return Err("is not a valid pattern");
+    }
     Ok(())
 }
 
-/// A small glob matcher: `*` (not across `/`), `**` (across `/`), `?`.
-/// Patterns without `/` match the file name in any directory, as in `.gitignore`.
+/// Whether repository-relative `path` (a file) matches `pattern` with git's
+/// own semantics, as `.gitignore` reads it (gix-glob, `*` not crossing `/`):
+/// a pattern without `/` matches the file name in any directory, a leading
+/// `/` anchors at the root, `**` crosses directories, and a trailing `/`
+/// (a directory) matches every file under it. Case-sensitive, as git is by
+/// default: a security rule must not depend on the file system.
 pub fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') if p.get(1) == Some(&b'*') => {
-                let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-                (0..=s.len())
-                    .any(|i| (i == 0 || s[i - 1] == b'/' || rest.is_empty()) && go(rest, &s[i..]))
-            }
-            Some(b'*') => (0..=s.len())
-                .take_while(|&i| i == 0 || s[i - 1] != b'/')
-                .any(|i| go(&p[1..], &s[i..])),
-            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
-        }
-    }
-    if !pattern.contains('/') {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        return go(pattern.as_bytes(), name.as_bytes());
-    }
-    go(pattern.trim_start_matches('/').as_bytes(), path.as_bytes())
+    let pattern = match pattern.strip_suffix('/') {
+        Some(dir) if !dir.is_empty() => format!("{dir}/**"),
+        _ => pattern.to_string(),
+    };
+    let Some(p) = gix_glob::Pattern::from_bytes_without_negation(pattern.as_bytes()) else {
+        return false;
+    };
+    let basename = path.rfind('/').map(|i| i + 1);
+    p.matches_repo_relative_path(
+        path.into(),
+        basename,
+        Some(false),
+        gix_glob::pattern::Case::Sensitive,
+        gix_glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
+    )
 }
 
 #[cfg(test)]
@@ -468,5 +477,39 @@ paths = ["docs/**", "*.md"]
         assert!(glob_match("src/**/*.rs", "src/c.rs"));
         assert!(!glob_match("*.md", "README.txt"));
         assert!(glob_match(".upgrades.toml", ".upgrades.toml"));
+    }
+
+    #[test]
+    fn globs_follow_git_semantics() {
+        // `**` at the start, middle and end.
+        assert!(glob_match("**/secret.key", "secret.key"));
+        assert!(glob_match("**/secret.key", "a/b/secret.key"));
+        assert!(glob_match("a/**/z", "a/z"));
+        assert!(glob_match("a/**/z", "a/b/c/z"));
+        assert!(glob_match(".github/**", ".github/workflows/ci.yml"));
+        // A leading `/` anchors at the root; without a `/`, any directory.
+        assert!(glob_match("/Makefile", "Makefile"));
+        assert!(!glob_match("/Makefile", "sub/Makefile"));
+        assert!(glob_match("Makefile", "sub/Makefile"));
+        // A pattern with a `/` inside is anchored too.
+        assert!(glob_match("src/main.rs", "src/main.rs"));
+        assert!(!glob_match("src/main.rs", "vendor/src/main.rs"));
+        // A directory pattern covers every file under it.
+        assert!(glob_match("deploy/", "deploy/prod.yml"));
+        assert!(glob_match("deploy/", "deploy/a/b.yml"));
+        assert!(!glob_match("deploy/", "deployment.yml"));
+        // Character classes and escapes, as git has them.
+        assert!(glob_match("file[0-9].txt", "dir/file7.txt"));
+        assert!(!glob_match("file[0-9].txt", "filex.txt"));
+        assert!(glob_match("a\\*b", "a*b"));
+        assert!(!glob_match("a\\*b", "axb"));
+        // Case-sensitive, whatever the file system.
+        assert!(!glob_match("*.MD", "README.md"));
+        assert!(!glob_match("Secrets/", "secrets/key"));
+        // What git's patterns do not have is refused where policies are read.
+        assert!(validate_glob("{a,b}/x").is_err());
+        assert!(validate_glob("!keep.txt").is_err());
+        assert!(validate_glob("[abc]/x").is_ok());
+        assert!(validate_glob("../x").is_err());
     }
 }

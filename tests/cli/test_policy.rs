@@ -602,3 +602,37 @@ fn identity_follows_includes_conditional_includes_and_committer_variables() {
         "Gus <gus@example.com>"
     );
 }
+
+#[test]
+fn protected_path_patterns_match_as_git_matches_them() {
+    let env = TestEnv::new();
+    let policy = format!(
+        "{PASSING}[policy]\nprotected_paths = [\".upgrades.toml\", \"deploy/\", \"/Makefile\", \"**/*.key\"]\n"
+    );
+    let repo = env.repo("r", Some(&policy));
+    let flagged = |branch: &str, file: &str| {
+        env.branch_commit(&repo, branch, "main", file, "x\n");
+        let run = env.run(
+            &repo,
+            &["propose", branch, "-m", file, "--no-test", "--json"],
+        );
+        run.ok();
+        run.json()["policy_change"].as_bool().unwrap()
+    };
+    assert!(flagged("a", "deploy/prod/app.yml"));
+    assert!(flagged("b", "Makefile"));
+    assert!(!flagged("c", "sub/Makefile"));
+    assert!(flagged("d", "certs/deep/server.key"));
+    assert!(!flagged("e", "deployment.txt"));
+    // Braces are refused where the policy is read, naming the key.
+    let bad = env.repo(
+        "bad",
+        Some(&format!(
+            "{PASSING}[policy]\nprotected_paths = [\"{{a,b}}/x\"]\n"
+        )),
+    );
+    env.branch_commit(&bad, "x", "main", "x.txt", "x\n");
+    let run = env.run(&bad, &["propose", "x", "-m", "x", "--no-test"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("protected_paths"), "{}", run.stderr);
+}

@@ -137,7 +137,6 @@ pub(super) fn recorded(record: &Path) -> Option<PathBuf> {
 /// The lock of the reused checkout, `<common-dir>/upgrades/test-checkout.lock`,
 /// if no other run holds it.
 fn lock_reused(repo: &gix::Repository) -> Result<Option<File>> {
-    use std::os::fd::AsRawFd;
     let private = crate::repo::private_dir(repo);
     std::fs::create_dir_all(&private).context("cannot create the tool's private directory")?;
     let lock = std::fs::OpenOptions::new()
@@ -147,11 +146,11 @@ fn lock_reused(repo: &gix::Repository) -> Result<Option<File>> {
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(private.join("test-checkout.lock"))
         .context("cannot lock the reusable checkout")?;
-    // SAFETY: flock on a descriptor we own; non-blocking.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        return Ok(None);
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(lock)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).context("cannot lock the reusable checkout"),
     }
-    Ok(Some(lock))
 }
 
 /// Remove the repository's reused checkout, if it passes the checks of

@@ -21,7 +21,6 @@
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -65,15 +64,9 @@ pub fn write_lock(common_dir: &Path) -> Result<WriteLock> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::from_std(format!("cannot open {}", path.display()), &e))?;
-    // SAFETY: flock on a descriptor we own; blocks until other writers finish
-    // their (millisecond-long) transactions.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-    if rc != 0 {
-        return Err(Error::from_std(
-            "cannot lock the queue for writing",
-            &std::io::Error::last_os_error(),
-        ));
-    }
+    // Blocks until other writers finish their (millisecond-long) transactions.
+    file.lock()
+        .map_err(|e| Error::from_std("cannot lock the queue for writing", &e))?;
     Ok(WriteLock { _file: file })
 }
 

@@ -107,6 +107,10 @@ pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
     let mut removed = 0;
     loop {
         let mut cmd = repo::git(repo);
+        // No background `git maintenance run --auto` after the fetch: it
+        // would take ref locks while this command goes on to write refs
+        // (`maintain` packs the queue's refs itself).
+        cmd.args(["-c", "maintenance.auto=false", "-c", "gc.auto=0"]);
         cmd.args([
             "fetch",
             "--no-tags",

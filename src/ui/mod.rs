@@ -303,15 +303,9 @@ impl Ui {
 }
 
 fn terminal_width() -> Option<usize> {
-    // SAFETY: TIOCGWINSZ fills a winsize struct we own; fd 1 is stdout.
-    unsafe {
-        let mut ws: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) == 0 && ws.ws_col > 0 {
-            Some(ws.ws_col as usize)
-        } else {
-            None
-        }
-    }
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| w.0 as usize)
+        .filter(|w| *w > 0)
 }
 
 /// Pad or cut `text` to exactly `width` display columns (counting chars).

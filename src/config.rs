@@ -204,7 +204,7 @@ impl Policy {
                     Error::failure(format!(
                         "invalid policy file {origin}: key `{key}`{}: {:?} {why}",
                         line_of(text, key),
-                        crate::ui::escape::text_max(v, 40),
+                        crate::text::escape::text_max(v, 40),
                     ))
                 }),
             }

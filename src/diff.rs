@@ -20,7 +20,7 @@ use similar::{Algorithm, ChangeTag, TextDiff};
 
 use crate::error::{Context as _, Error, Result};
 use crate::record::{DiffStats, FileChange};
-use crate::ui::escape;
+use crate::text::escape;
 
 /// Blobs larger than this are not line-diffed; their lines are counted from a
 /// stream and the file counts as rewritten in full.

@@ -4,7 +4,7 @@
 //! every line through [`escape::terminal`] (or [`escape::json`] for JSON), so
 //! no control character from data reaches the terminal.
 
-pub mod escape;
+pub use crate::text::escape;
 pub mod json;
 pub mod progress;
 pub mod render;

@@ -16,6 +16,7 @@ mod test_generated;
 mod test_hostile;
 mod test_hub;
 mod test_isolation;
+mod test_layers;
 mod test_output;
 mod test_policy;
 mod test_readme;

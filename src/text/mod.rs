@@ -1,5 +1,8 @@
 //! Small text helpers for messages and output, shared by every layer (pure:
-//! no terminal, no I/O).
+//! no terminal, no I/O): plurals, and [`escape`], the one way strings from
+//! data are made safe to print.
+
+pub mod escape;
 
 /// A count with its noun: `1 file`, `0 files`, `2 approvals`. Every noun
 /// the tool counts takes a plain `s` in the plural.

@@ -8,7 +8,7 @@
 //! - [`text`] and [`text_max`] make a one-line field (a description, an
 //!   identity, a reason, a key name) safe: whitespace controls become spaces,
 //!   other control characters become visible (`^[`, `^?`, `<U+009B>`).
-//! - [`terminal`] is the last guard every line written by [`super::Ui`] passes:
+//! - [`terminal`] is the last guard every line written by `ui::Ui` passes:
 //!   only `\n`, `\t` and, when colours are on, well-formed SGR colour
 //!   sequences (`ESC [ digits m`) survive; anything else is made visible.
 //! - [`json`] escapes the characters `serde_json` leaves raw (DEL, C1 controls,

@@ -115,7 +115,7 @@ pub fn main() -> ExitCode {
     }
     let flushed = ui.flush();
     drop(ui);
-    crate::ui::progress::finish_pager();
+    crate::ui::pager::finish_pager();
     let code = match result.and_then(|code| flushed.map(|_| code)) {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -150,13 +150,13 @@ fn show_diff(ui: &Ui, repo: &gix::Repository, up: &Upgrade) -> Result<()> {
     let mut text = String::new();
     crate::diff::unified(repo, &changes, &mut text, None)?;
     let text = escape::terminal(&text, false);
-    match crate::ui::progress::pager_command(Some(repo))
-        .and_then(|p| crate::ui::progress::spawn_pager(&p))
+    match crate::ui::pager::pager_command(Some(repo))
+        .and_then(|p| crate::ui::pager::spawn_pager(&p))
     {
         Some(mut stdin) => {
             let _ = stdin.write_all(text.as_bytes());
             drop(stdin);
-            crate::ui::progress::finish_pager();
+            crate::ui::pager::finish_pager();
         }
         None => ui.eprint(&text),
     }

@@ -24,26 +24,10 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
-static NOTICES: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Record a message for the user (printed by the command layer).
-pub fn notice(text: String) {
-    if let Ok(mut n) = NOTICES.lock() {
-        n.push(text);
-    }
-}
-
-/// Take the messages recorded so far.
-pub fn take_notices() -> Vec<String> {
-    NOTICES
-        .lock()
-        .map(|mut n| std::mem::take(&mut *n))
-        .unwrap_or_default()
-}
+pub use super::notice::{notice, take_notices};
 
 /// Held while writing refs; released on drop or when the process dies.
 pub struct WriteLock {

@@ -15,6 +15,7 @@ pub mod cache;
 mod events;
 pub mod lock;
 pub mod note;
+pub mod notice;
 pub mod proposals;
 mod read;
 pub mod repair;

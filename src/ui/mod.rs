@@ -6,6 +6,7 @@
 
 pub use crate::text::escape;
 pub mod json;
+pub mod pager;
 pub mod progress;
 pub mod render;
 
@@ -279,8 +280,8 @@ impl Ui {
         if !self.stdout_tty || self.json {
             return;
         }
-        if let Some(pager) = progress::pager_command(repo) {
-            if let Some(child_stdin) = progress::spawn_pager(&pager) {
+        if let Some(pager) = pager::pager_command(repo) {
+            if let Some(child_stdin) = pager::spawn_pager(&pager) {
                 self.out = std::cell::RefCell::new(Box::new(child_stdin));
             }
         }

@@ -39,6 +39,64 @@ impl Kind {
 
 /// Exit code when the tests of an upgrade failed (not an error: a result).
 pub const EXIT_TESTS_FAILED: u8 = 3;
+/// Exit code of `wait` when the timeout passed with the upgrade still open.
+pub const EXIT_TIMED_OUT: u8 = 7;
+/// Exit code of a command that waits, stopped by SIGINT or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Every exit code and what it means: the one table that `--help`, the man
+/// pages (`commands::util`) and the README's table are made from (a test
+/// compares the README with it).
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "ok"),
+    (
+        1,
+        "error (damaged record, git failure, no such target branch, invalid policy file)",
+    ),
+    (
+        2,
+        "usage error (bad arguments, invalid or ambiguous id, unknown revision, nothing to propose, no terminal for review)",
+    ),
+    (
+        EXIT_TESTS_FAILED,
+        "tests failed (propose still records the proposal; approve marks it failed)",
+    ),
+    (
+        4,
+        "conflict: a concurrent update won, or the target is no longer a fast-forward",
+    ),
+    (
+        5,
+        "denied by policy (size limit, self-approval, a push the hub refused; for verify: a step not proven; for wait: rejected, expired or rolled back)",
+    ),
+    (6, "no such upgrade"),
+    (
+        EXIT_TIMED_OUT,
+        "wait: the timeout passed with the upgrade still open",
+    ),
+    (
+        EXIT_INTERRUPTED,
+        "wait, log --follow: stopped by SIGINT or SIGTERM",
+    ),
+];
+
+/// The exit codes as `--help` shows them.
+pub fn exit_codes_help() -> String {
+    let mut out = String::from("Exit codes:");
+    for (code, meaning) in EXIT_CODES {
+        out.push_str(&format!("\n  {code:>3}  {meaning}"));
+    }
+    out
+}
+
+/// The exit codes as a markdown table (the README's).
+pub fn exit_codes_markdown() -> String {
+    let mut out = String::from("| code | meaning |\n|---|---|\n");
+    for (code, meaning) in EXIT_CODES {
+        out.push_str(&format!("| {code} | {meaning} |\n"));
+    }
+    out
+}
 
 /// An error with a kind, a one-line message, its causes and hints for the user.
 #[derive(Debug)]

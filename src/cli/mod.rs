@@ -20,24 +20,13 @@ use crate::ui::{ColorChoice, Style, Ui};
     version,
     propagate_version = true
 )]
-#[command(after_help = EXIT_CODES_HELP)]
+#[command(after_help = crate::error::exit_codes_help())]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
-
-/// Exit codes, shown in `--help` and the man page.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  ok
-  1  error
-  2  usage error (bad arguments, invalid or ambiguous id, unknown revision)
-  3  tests failed
-  4  conflict (concurrent update, or target not a fast-forward)
-  5  denied by policy
-  6  no such upgrade";
 
 /// Flags accepted by every subcommand.
 #[derive(Args, Debug, Clone)]

@@ -103,7 +103,7 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     clap_mangen::Man::new(cmd.clone())
         .render(&mut main)
         .context("cannot render the man page")?;
-    main.extend_from_slice(MAN_EXIT.as_bytes());
+    main.extend_from_slice(man_exit().as_bytes());
     main.extend_from_slice(MAN_EXTRA.as_bytes());
     pages.push(("git-upgrades.1".to_string(), main));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
@@ -118,7 +118,7 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         clap_mangen::Man::new(sub)
             .render(&mut page)
             .context("cannot render a man page")?;
-        page.extend_from_slice(MAN_EXIT.as_bytes());
+        page.extend_from_slice(man_exit().as_bytes());
         page.extend_from_slice(b".SH \"SEE ALSO\"\n\\fBgit-upgrades\\fR(1)\n");
         pages.push((format!("{name}.1"), page));
     }
@@ -360,29 +360,17 @@ _git_upgrades ()
     )
 }
 
-const MAN_EXIT: &str = r#".SH "EXIT STATUS"
-.TP
-\fB0\fR
-ok
-.TP
-\fB1\fR
-error (damaged record, git failure, no such target branch, invalid policy file)
-.TP
-\fB2\fR
-usage error (bad arguments, invalid or ambiguous id, unknown revision, nothing to propose, no terminal for review)
-.TP
-\fB3\fR
-tests failed
-.TP
-\fB4\fR
-conflict: a concurrent update won, or the target is no longer a fast\-forward
-.TP
-\fB5\fR
-denied by policy (for \fBverify\fR: a step of the history is not proven)
-.TP
-\fB6\fR
-no such upgrade
-"#;
+/// The EXIT STATUS section, from `error::EXIT_CODES`.
+fn man_exit() -> String {
+    let mut out = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in crate::error::EXIT_CODES {
+        out.push_str(&format!(
+            ".TP\n\\fB{code}\\fR\n{}\n",
+            meaning.replace('-', "\\-")
+        ));
+    }
+    out
+}
 
 const MAN_EXTRA: &str = r#".SH "JSON OUTPUT"
 Every command that reports something accepts \fB\-\-json\fR. Objects carry \fBformat\fR (1).

@@ -3,17 +3,12 @@
 use clap::{Args, ValueEnum};
 
 use super::print_upgrade;
-use crate::error::{Error, Result, EXIT_TESTS_FAILED};
+use crate::error::{Error, Result, EXIT_INTERRUPTED, EXIT_TESTS_FAILED, EXIT_TIMED_OUT};
 use crate::ops::{self, Until, WaitOutcome, WaitRequest};
 use crate::record::State;
 use crate::store::Store;
 use crate::ui::json::UpgradeJson;
 use crate::ui::Ui;
-
-/// Exit code of a wait that timed out with the upgrade still open.
-pub const EXIT_TIMED_OUT: u8 = 7;
-/// Exit code of a wait ended by SIGINT or SIGTERM.
-pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// What to wait for.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

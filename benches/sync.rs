@@ -58,10 +58,14 @@ fn main() {
         .prefix("gu-bench-sync-")
         .tempdir()
         .unwrap();
-    let sizes: Vec<usize> = if quick() {
-        vec![10, 100]
-    } else {
-        vec![1_000, 10_000]
+    // BENCH_SIZES=1000,10000 chooses the queue sizes.
+    let sizes: Vec<usize> = match std::env::var("BENCH_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+        Err(_) if quick() => vec![10, 100],
+        Err(_) => vec![1_000, 10_000],
     };
     let runs = if quick() { 3 } else { 5 };
     let mut rows = Vec::new();

@@ -311,6 +311,11 @@ impl<'r> Store<'r> {
 
     /// [`Store::transaction`] for a caller that already holds the write lock.
     pub(crate) fn edit_locked(&self, edits: &[RefEdit]) -> Result<()> {
+        if edits.len() > BULK_EDITS {
+            if let Some(script) = update_ref_script(edits) {
+                return self.edit_with_git(&script);
+            }
+        }
         let dirs = lock::repository_dirs(self.repo);
         let started = std::time::Instant::now();
         let mut removed = 0;
@@ -369,30 +374,53 @@ impl<'r> Store<'r> {
     /// briefly here (git's configured timeouts are applied by
     /// [`Store::edit_locked`], which also looks for stale locks between tries).
     fn edit_once(&self, edits: &[RefEdit]) -> Result<(), gix::Error> {
-        /// Above this many edits, a transaction writes packed-refs.
-        const PACKED_EDITS: usize = 32;
         use gix::lock::acquire::Fail;
         let brief = Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
         let committer = self.repo.committer().transpose()?;
-        let bulk = edits.len() > PACKED_EDITS;
-        // Many refs at once (a first pull): written into packed-refs, one
-        // file, rather than a loose file and a reflog each (the event chain
-        // is the history of a queue ref; its reflog adds nothing).
-        let mut refs = self.repo.refs.clone();
-        if bulk {
-            refs.write_reflog = gix::refs::store::WriteReflog::Disable;
-        }
-        let mut transaction = refs.transaction();
-        if bulk {
-            transaction = transaction.packed_refs(
-                gix::refs::file::transaction::PackedRefs::DeletionsAndNonSymbolicUpdatesRemoveLooseSourceReference(
-                    Box::new(&self.repo.objects),
-                ),
-            );
-        }
-        transaction
+        self.repo
+            .refs
+            .transaction()
             .prepare(edits.iter().cloned(), brief, brief)?
             .commit(committer)?;
+        Ok(())
+    }
+
+    /// Many edits at once (a first pull of a big queue) through `git
+    /// update-ref --stdin`: one atomic transaction with the same
+    /// compare-and-swap checks, written the way git writes refs (gix creates
+    /// and deletes a lock file per ref, which a file system pays dearly for
+    /// by the thousand). No reflogs: a queue ref's history is its event chain.
+    /// A failure is a conflict (nothing was written), for the caller to
+    /// retry in smaller steps.
+    fn edit_with_git(&self, script: &str) -> Result<()> {
+        use std::io::Write;
+        let mut cmd = crate::repo::git(self.repo);
+        cmd.args([
+            "-c",
+            "core.logAllRefUpdates=false",
+            "update-ref",
+            "--stdin",
+            "-z",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::from_std("cannot run git update-ref", &e))?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let written = stdin.write_all(script.as_bytes());
+        drop(stdin);
+        let out = child
+            .wait_with_output()
+            .map_err(|e| Error::from_std("cannot run git update-ref", &e))?;
+        if written.is_err() || !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(Error::conflict(format!(
+                "the queue's refs changed while writing them: {}",
+                crate::record::sanitize_line(why.lines().next().unwrap_or(""), 200)
+            )));
+        }
         Ok(())
     }
 
@@ -475,6 +503,49 @@ pub fn update(name: &str, expected: PreviousValue, new: ObjectId, why: &str) -> 
         name: full_name(name)?,
         deref: false,
     })
+}
+
+/// Above this many edits, a transaction goes through `git update-ref --stdin`.
+const BULK_EDITS: usize = 32;
+
+/// `edits` as `git update-ref --stdin -z` commands in one transaction, when
+/// every one of them can be said exactly that way.
+fn update_ref_script(edits: &[RefEdit]) -> Option<String> {
+    let mut out = String::from("start\0");
+    for e in edits {
+        if e.deref {
+            return None;
+        }
+        let name = std::str::from_utf8(e.name.as_bstr().as_ref()).ok()?;
+        match &e.change {
+            Change::Update {
+                expected,
+                new: Target::Object(new),
+                ..
+            } => {
+                let zero = ObjectId::null(new.kind());
+                let old = match expected {
+                    PreviousValue::Any => None,
+                    PreviousValue::MustNotExist => Some(zero),
+                    PreviousValue::MustExistAndMatch(Target::Object(old)) => Some(*old),
+                    _ => return None,
+                };
+                match old {
+                    Some(old) => out.push_str(&format!("update {name}\0{new}\0{old}\0")),
+                    None => out.push_str(&format!("update {name}\0{new}\0\0")),
+                }
+            }
+            Change::Delete {
+                expected:
+                    PreviousValue::MustExistAndMatch(Target::Object(old))
+                    | PreviousValue::ExistingMustMatch(Target::Object(old)),
+                ..
+            } => out.push_str(&format!("delete {name}\0{old}\0")),
+            _ => return None,
+        }
+    }
+    out.push_str("prepare\0commit\0");
+    Some(out)
 }
 
 /// The ref edits that close an upgrade (reject, fail, expire): its open ref
@@ -613,5 +684,47 @@ fn retry_write(mut write: impl FnMut() -> Result<ObjectId>) -> Result<ObjectId> 
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+
+    #[test]
+    fn edits_become_update_ref_commands_with_the_same_checks() {
+        let a = ObjectId::from_hex(b"1111111111111111111111111111111111111111").unwrap();
+        let b = ObjectId::from_hex(b"2222222222222222222222222222222222222222").unwrap();
+        let edits = vec![
+            update(
+                "refs/notes/upgrades/x",
+                PreviousValue::MustNotExist,
+                a,
+                "pull",
+            )
+            .unwrap(),
+            update(
+                "refs/upgrades/x",
+                PreviousValue::MustExistAndMatch(Target::Object(b)),
+                a,
+                "pull",
+            )
+            .unwrap(),
+            update("refs/upgrades-archive/x", PreviousValue::Any, a, "pull").unwrap(),
+            delete_if_present("refs/upgrades/y", b).unwrap(),
+        ];
+        let zero = ObjectId::null(gix::hash::Kind::Sha1);
+        assert_eq!(
+            update_ref_script(&edits).unwrap(),
+            format!(
+                "start\0update refs/notes/upgrades/x\0{a}\0{zero}\0update refs/upgrades/x\0{a}\0{b}\0\
+                 update refs/upgrades-archive/x\0{a}\0\0delete refs/upgrades/y\0{b}\0prepare\0commit\0"
+            )
+        );
+        // What update-ref cannot say exactly is left to gix.
+        let mut symbolic = update("refs/upgrades/z", PreviousValue::MustExist, a, "x").unwrap();
+        assert!(update_ref_script(std::slice::from_ref(&symbolic)).is_none());
+        symbolic.deref = true;
+        assert!(update_ref_script(&[symbolic]).is_none());
     }
 }

@@ -86,8 +86,12 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         let tracking = tracking_prefix(remote, kind);
         let ours = store.tips(local_prefix)?;
         let theirs = store.tips(&tracking)?;
+        // Looked up by id: a queue of n upgrades is compared in O(n), not O(n²).
+        let theirs_by_id: std::collections::HashMap<&str, ObjectId> =
+            theirs.iter().map(|(i, t)| (i.as_str(), *t)).collect();
+        let ours_ids: std::collections::HashSet<&str> = ours.iter().map(|(i, _)| i.as_str()).collect();
         for (id, local) in &ours {
-            let expected = theirs.iter().find(|(i, _)| i == id).map(|(_, t)| *t);
+            let expected = theirs_by_id.get(id.as_str()).copied();
             if expected == Some(*local) {
                 continue;
             }
@@ -109,7 +113,7 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         // An open ref we closed here: delete it there too (archive and notes are never deleted by push).
         if kind == "open" {
             for (id, theirs_tip) in &theirs {
-                if !ours.iter().any(|(i, _)| i == id)
+                if !ours_ids.contains(id.as_str())
                     && store.ref_tip(&format!("{NOTES_PREFIX}{id}"))?.is_some()
                 {
                     let closed = store

@@ -359,6 +359,11 @@ struct FirstSeen {
     times: HashMap<String, i64>,
     now: i64,
     changed: bool,
+    /// The ids asked about in this run (the open upgrades): only those are
+    /// kept, so the file does not grow with the queue's whole history. An id
+    /// forgotten and seen again gets a later time, which only delays
+    /// auto-approval: the safe direction.
+    asked: std::collections::HashSet<String>,
 }
 
 impl FirstSeen {
@@ -379,10 +384,12 @@ impl FirstSeen {
             times,
             now,
             changed: false,
+            asked: Default::default(),
         }
     }
 
     fn of(&mut self, id: &str) -> i64 {
+        self.asked.insert(id.to_string());
         if let Some(t) = self.times.get(id) {
             return *t;
         }
@@ -392,12 +399,14 @@ impl FirstSeen {
     }
 
     fn write(&self, repo: &gix::Repository) {
-        if !self.changed {
+        let forgotten = self.times.keys().any(|id| !self.asked.contains(id));
+        if !self.changed && !forgotten {
             return;
         }
         let mut lines: Vec<String> = self
             .times
             .iter()
+            .filter(|(id, _)| self.asked.contains(*id))
             .map(|(id, t)| format!("{id} {t}\n"))
             .collect();
         lines.sort();

@@ -89,7 +89,8 @@ pub fn push(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
         // Looked up by id: a queue of n upgrades is compared in O(n), not O(n²).
         let theirs_by_id: std::collections::HashMap<&str, ObjectId> =
             theirs.iter().map(|(i, t)| (i.as_str(), *t)).collect();
-        let ours_ids: std::collections::HashSet<&str> = ours.iter().map(|(i, _)| i.as_str()).collect();
+        let ours_ids: std::collections::HashSet<&str> =
+            ours.iter().map(|(i, _)| i.as_str()).collect();
         for (id, local) in &ours {
             let expected = theirs_by_id.get(id.as_str()).copied();
             if expected == Some(*local) {

@@ -636,3 +636,19 @@ fn protected_path_patterns_match_as_git_matches_them() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("protected_paths"), "{}", run.stderr);
 }
+
+#[test]
+fn first_seen_times_are_kept_only_for_open_upgrades() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    let a = env.propose(&repo, "a", "A", &["--no-test"]);
+    env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
+    let b = env.propose(&repo, "b", "B", &["--no-test"]);
+    env.run(&repo, &["maintain"]).ok();
+    let seen = || std::fs::read_to_string(repo.join(".git/upgrades/first-seen")).unwrap();
+    assert!(seen().contains(&a) && seen().contains(&b), "{}", seen());
+    env.run_as("Bob", &repo, &["reject", &a, "-m", "no"]).ok();
+    env.run(&repo, &["maintain"]).ok();
+    assert!(!seen().contains(&a) && seen().contains(&b), "{}", seen());
+}

@@ -7,6 +7,7 @@ mod test_cache;
 mod test_core;
 mod test_errors;
 mod test_explain;
+mod test_export;
 mod test_fuzz;
 mod test_generated;
 mod test_hostile;

@@ -28,6 +28,12 @@ fn queue(env: &TestEnv) -> (PathBuf, Vec<String>, Vec<String>) {
         "<img src=x onerror=alert(3)>.txt",
         "<script>alert(5)</script>\n",
     );
+    // File contents with controls and bytes that are not UTF-8.
+    env.git(&repo, &["checkout", "-q", "markup"]);
+    std::fs::write(repo.join("bytes.txt"), b"caf\xe9 \x1b[31mred\x1b[0m\n").unwrap();
+    env.git(&repo, &["add", "-A"]);
+    env.git(&repo, &["commit", "-q", "-m", "bytes"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
     let markup = env.propose(&repo, "markup", "Add a page", &[]);
     env.branch_commit(&repo, "fix", "main", "fix.txt", "fixed\n");
     let fix = env.propose(&repo, "fix", "Fix bug in task assignment", &[]);
@@ -138,6 +144,8 @@ fn export_writes_the_queue_and_a_page_per_upgrade_with_data_escaped() {
     let markup = read(&site.join(format!("u/{}.html", pending[1])));
     assert!(markup.contains("<span class=\"add\">+&lt;script&gt;alert(5)&lt;/script&gt;</span>"));
     assert!(markup.contains("b/&lt;img src=x onerror=alert(3)&gt;.txt"));
+    assert!(markup.contains("<span class=\"add\">+caf\u{fffd} ^[[31mred^[[0m</span>"));
+    assert!(!markup.contains('\x1b'));
     let rejected = read(&site.join(format!("u/{}.html", closed[1])));
     assert!(rejected.contains("&lt;b&gt;no&lt;/b&gt;"), "the reason");
     assert!(rejected.contains(&format!("<code>git upgrades show {}</code>", closed[1])));

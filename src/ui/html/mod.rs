@@ -220,10 +220,10 @@ pub fn index(chrome: &Chrome<'_>, q: &Queue<'_>) -> String {
     if q.history.is_empty() {
         out.push_str("<p class=\"empty\">No closed upgrades.</p>\n");
     } else {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<p class=\"note\">The {} most recently closed have a page of their own; \
-             <code>git upgrades show &lt;id&gt;</code> shows any of them.</p>\n",
+             <code>git upgrades show &lt;id&gt;</code> shows any of them.</p>",
             q.closed_pages
         );
         out.push_str(

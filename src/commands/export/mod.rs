@@ -83,6 +83,9 @@ struct Judged {
 pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
+    if args.html.as_os_str().is_empty() {
+        return Err(crate::error::Error::usage("--html needs a directory"));
+    }
     // The directory is checked before any work, and nothing is written if it is refused.
     let staging = output::Staging::new(&args.html, args.force)?;
     let mut pending: Vec<(String, ObjectId, Listing)> = Vec::new();
@@ -104,10 +107,14 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
         pending: pending.len(),
         generated_at: crate::time::now_unix(),
     };
+    // On a case-insensitive file system `Fix` and `fix` would share a page
+    // file: only the first of them gets a page.
+    let mut names = std::collections::HashSet::new();
     let todo: Vec<(&str, ObjectId)> = pending
         .iter()
         .chain(&closed[..closed_pages])
         .map(|(id, tip, _)| (id.as_str(), *tip))
+        .filter(|(id, _)| names.insert(id.to_ascii_lowercase()))
         .collect();
     let judged = render_pages(&store, &todo, &chrome, &staging)?;
     let mut rows = |items: &[(String, ObjectId, Listing)]| -> Result<Vec<Row>> {
@@ -176,6 +183,9 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
                 "damaged": damaged.len(),
             }))
             .map(|_| 0);
+    }
+    if ui.quiet {
+        return Ok(0);
     }
     let shown = crate::ui::escape::text(&dir.display().to_string()).into_owned();
     ui.line(&format!(

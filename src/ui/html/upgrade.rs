@@ -415,3 +415,35 @@ fn timeline(out: &mut String, events: &[LoggedEvent]) {
     }
     out.push_str("</ol>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_lines_are_classed_by_position_not_only_by_prefix() {
+        let text = "diff --git a/x b/x\nindex 1..2 100644\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n\
+                    --- not a header\n+++ nor this\n ctx <b>\n\
+                    diff --git a/y b/y\nBinary files a/y and b/y differ\n";
+        let mut out = String::new();
+        let d = Diff {
+            text: text.into(),
+            truncated: true,
+        };
+        diff(&mut out, "u1", &Ok(d));
+        for want in [
+            "<span class=\"file\">--- a/x</span>",
+            "<span class=\"hunk\">@@ -1,2 +1,2 @@</span>",
+            "<span class=\"del\">--- not a header</span>",
+            "<span class=\"add\">+++ nor this</span>",
+            "<span class=\"ctx\"> ctx &lt;b&gt;</span>",
+            "<span class=\"file\">Binary files a/y and b/y differ</span>",
+            "<code>git upgrades diff u1</code>",
+        ] {
+            assert!(out.contains(want), "{want} in {out}");
+        }
+        let mut out = String::new();
+        diff(&mut out, "u1", &Err("commit <abc> is missing".into()));
+        assert!(out.contains("cannot be shown: commit &lt;abc&gt; is missing"));
+    }
+}

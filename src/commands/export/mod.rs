@@ -117,10 +117,16 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
         .filter(|(id, _)| names.insert(id.to_ascii_lowercase()))
         .collect();
     let judged = render_pages(&store, &todo, &chrome, &staging)?;
-    let mut rows = |items: &[(String, ObjectId, Listing)]| -> Result<Vec<Row>> {
+    let mut rows = |items: &[(String, ObjectId, Listing)]| -> Vec<Row> {
         let mut out = Vec::with_capacity(items.len());
         for (id, _, listing) in items {
-            let mut summary = listing.summary()?;
+            let mut summary = match listing.summary() {
+                Ok(s) => s,
+                Err(e) => {
+                    damaged.push((id.clone(), e.to_string()));
+                    continue;
+                }
+            };
             let j = judged.get(id.as_str());
             if let Some(why) = j.and_then(|j| j.damaged.clone()) {
                 damaged.push((id.clone(), why));
@@ -153,10 +159,10 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
                 has_page: j.is_some(),
             });
         }
-        Ok(out)
+        out
     };
-    let pending_rows = rows(&pending)?;
-    let history_rows = rows(&closed)?;
+    let pending_rows = rows(&pending);
+    let history_rows = rows(&closed);
     damaged.sort();
     let index = html::index(
         &chrome,

@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the events of every upgrade (or one), oldest first')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the queue as a static HTML dashboard into a directory')
             [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Run the policy''s scheduled actions: expire, auto-approve and land, prune')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the queue to a remote (one atomic, leased push)')
@@ -263,6 +264,23 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep running and print new events as they happen')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep running and print new events as they happen')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;export' {
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Write the HTML dashboard into this directory')
+            [CompletionResult]::new('--closed-pages', '--closed-pages', [CompletionResultType]::ParameterName, 'How many of the most recently closed upgrades get a page of their own (every open upgrade has one)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write into a non-empty directory that holds no earlier export (its index.html, style.css and u/ are replaced; other files are kept)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -514,6 +532,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the events of every upgrade (or one), oldest first')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the queue as a static HTML dashboard into a directory')
             [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Run the policy''s scheduled actions: expire, auto-approve and land, prune')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the queue to a remote (one atomic, leased push)')
@@ -560,6 +579,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;log' {
+            break
+        }
+        'git-upgrades;help;export' {
             break
         }
         'git-upgrades;help;maintain' {

@@ -25,6 +25,9 @@ _git__upgrades() {
             git__upgrades,diff)
                 cmd="git__upgrades__subcmd__diff"
                 ;;
+            git__upgrades,export)
+                cmd="git__upgrades__subcmd__export"
+                ;;
             git__upgrades,help)
                 cmd="git__upgrades__subcmd__help"
                 ;;
@@ -93,6 +96,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,diff)
                 cmd="git__upgrades__subcmd__help__subcmd__diff"
+                ;;
+            git__upgrades__subcmd__help,export)
+                cmd="git__upgrades__subcmd__help__subcmd__export"
                 ;;
             git__upgrades__subcmd__help,help)
                 cmd="git__upgrades__subcmd__help__subcmd__help"
@@ -200,7 +206,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,8 +305,38 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__export)
+            opts="-C -q -v -h -V --html --closed-pages --force --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --closed-pages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="propose list status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +378,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1341,7 +1391,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook"
+	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1373,6 +1423,8 @@ _git_upgrades ()
 		flags="" ;;
 	log)
 		flags="--follow" ;;
+	export)
+		flags="--html --closed-pages --force" ;;
 	maintain)
 		flags="--dry-run --repair" ;;
 	init)

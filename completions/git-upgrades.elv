@@ -42,6 +42,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
             cand log 'Show the events of every upgrade (or one), oldest first'
+            cand export 'Write the queue as a static HTML dashboard into a directory'
             cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
             cand init 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue'
             cand push 'Send the queue to a remote (one atomic, leased push)'
@@ -247,6 +248,22 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand -f 'Keep running and print new events as they happen'
             cand --follow 'Keep running and print new events as they happen'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;export'= {
+            cand --html 'Write the HTML dashboard into this directory'
+            cand --closed-pages 'How many of the most recently closed upgrades get a page of their own (every open upgrade has one)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --force 'Write into a non-empty directory that holds no earlier export (its index.html, style.css and u/ are replaced; other files are kept)'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -478,6 +495,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
             cand log 'Show the events of every upgrade (or one), oldest first'
+            cand export 'Write the queue as a static HTML dashboard into a directory'
             cand maintain 'Run the policy''s scheduled actions: expire, auto-approve and land, prune'
             cand init 'Set up a repository: write a commented .upgrades.toml, optionally show notes in git log and fetch the queue'
             cand push 'Send the queue to a remote (one atomic, leased push)'
@@ -512,6 +530,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;rebase'= {
         }
         &'git-upgrades;help;log'= {
+        }
+        &'git-upgrades;help;export'= {
         }
         &'git-upgrades;help;maintain'= {
         }

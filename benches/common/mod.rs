@@ -30,7 +30,10 @@ pub fn measure(mut make: impl FnMut() -> Command, runs: usize) -> Measured {
     let mut rss = 0;
     for _ in 0..runs {
         let mut cmd = make();
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        // stderr is kept aside, to say why when a command fails.
+        let mut err = tempfile::tempfile().expect("temporary file");
+        cmd.stdout(Stdio::null())
+            .stderr(err.try_clone().expect("temporary file"));
         let start = Instant::now();
         // Reaped below with wait4, which also reports the peak RSS.
         #[allow(clippy::zombie_processes)]
@@ -41,11 +44,16 @@ pub fn measure(mut make: impl FnMut() -> Command, runs: usize) -> Measured {
         unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
         times.push(start.elapsed());
         rss = rss.max(usage.ru_maxrss);
-        assert!(
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            "benchmark command failed: {:?}",
-            make()
-        );
+        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+            use std::io::{Read, Seek};
+            let mut text = String::new();
+            let _ = err.rewind();
+            let _ = err.read_to_string(&mut text);
+            panic!(
+                "benchmark command failed (wait status {status}): {:?}\n{text}",
+                make()
+            );
+        }
     }
     times.sort();
     Measured {

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod approve;
 pub mod diff;
+pub mod export;
 pub mod hook;
 pub mod init;
 pub mod list;

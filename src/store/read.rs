@@ -110,10 +110,22 @@ impl Store<'_> {
 
     /// [`Store::load_at`], also returning the replayed history.
     pub fn load_with_history(&self, id: &str, tip: ObjectId) -> Result<(Upgrade, History)> {
+        self.load_with_events(id, tip)
+            .map(|(up, history, _)| (up, history))
+    }
+
+    /// [`Store::load_with_history`], also returning the events it was
+    /// replayed from (so a caller that shows them reads the chain once).
+    pub fn load_with_events(
+        &self,
+        id: &str,
+        tip: ObjectId,
+    ) -> Result<(Upgrade, History, Vec<super::LoggedEvent>)> {
         let record = self
             .read_record(id, tip)
             .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;
-        let history = self.history_at(id, tip)?;
+        let events = self.events_at(id, tip)?;
+        let history = replay::replay(id, tip, &events)?;
         replay::check_record(&record, &history)?;
         Ok((
             Upgrade {
@@ -122,6 +134,7 @@ impl Store<'_> {
                 record,
             },
             history,
+            events,
         ))
     }
 

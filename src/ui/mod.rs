@@ -2,9 +2,11 @@
 //! tables, relative times, marks, the pager and the test spinner. Domain
 //! modules never print; commands render through a [`Ui`], whose writers pass
 //! every line through [`escape::terminal`] (or [`escape::json`] for JSON), so
-//! no control character from data reaches the terminal.
+//! no control character from data reaches the terminal. [`html`] renders the
+//! static dashboard of `export`, through its own escaping function.
 
 pub use crate::text::escape;
+pub mod html;
 pub mod json;
 pub mod pager;
 pub mod progress;

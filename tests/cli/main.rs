@@ -10,6 +10,7 @@ mod test_core;
 mod test_display;
 mod test_errors;
 mod test_explain;
+mod test_export;
 mod test_first_hour;
 mod test_fuzz;
 mod test_generated;

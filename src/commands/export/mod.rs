@@ -5,7 +5,7 @@
 //! replayed events, its change recomputed from the trees and its approvals
 //! judged by the target's committed policy, as `show` does. Pages are
 //! rendered on up to four threads by `ui::html` and written through
-//! [`output::Staging`], so a failed export leaves nothing half-written.
+//! `output::Staging`, so a failed export leaves nothing half-written.
 
 mod output;
 

@@ -117,6 +117,10 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
             urgent: None,
             updated_at: at.clone(),
             seq: 0,
+            revisions: vec![],
+            changes_requested: vec![],
+            comment_count: 0,
+            unresolved_comments: 0,
         };
         let mut kinds = vec![EventKind::Proposed, EventKind::Tested];
         match state {
@@ -211,7 +215,7 @@ fn queue_fixture(root: &Path, n: usize) -> PathBuf {
                 .detach();
             let blob = repo.write_blob(record.to_json()).unwrap().detach();
             let tree = repo
-                .write_object(note::tree(&head.to_string(), display, blob))
+                .write_object(note::tree(&head.to_string(), display, blob, None))
                 .unwrap()
                 .detach();
             let commit = repo

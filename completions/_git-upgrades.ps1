@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('propose', 'propose', [CompletionResultType]::ParameterValue, 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Record a new revision of an open upgrade (its proposer only)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
@@ -68,6 +69,25 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
+            [CompletionResult]::new('--no-test', '--no-test', [CompletionResultType]::ParameterName, 'Do not run the tests now')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;update' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'What changed in this revision, for the reviewers')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'What changed in this revision, for the reviewers')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
+            [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
             [CompletionResult]::new('--no-test', '--no-test', [CompletionResultType]::ParameterName, 'Do not run the tests now')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -503,6 +523,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         }
         'git-upgrades;help' {
             [CompletionResult]::new('propose', 'propose', [CompletionResultType]::ParameterValue, 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Record a new revision of an open upgrade (its proposer only)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one upgrade: its record, test results and events')
@@ -527,6 +548,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;propose' {
+            break
+        }
+        'git-upgrades;help;update' {
             break
         }
         'git-upgrades;help;list' {

@@ -76,6 +76,9 @@ _git__upgrades() {
             git__upgrades,sync)
                 cmd="git__upgrades__subcmd__sync"
                 ;;
+            git__upgrades,update)
+                cmd="git__upgrades__subcmd__update"
+                ;;
             git__upgrades,util)
                 cmd="git__upgrades__subcmd__util"
                 ;;
@@ -142,6 +145,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help,sync)
                 cmd="git__upgrades__subcmd__help__subcmd__sync"
                 ;;
+            git__upgrades__subcmd__help,update)
+                cmd="git__upgrades__subcmd__help__subcmd__update"
+                ;;
             git__upgrades__subcmd__help,util)
                 cmd="git__upgrades__subcmd__help__subcmd__util"
                 ;;
@@ -200,7 +206,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose update list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,7 +306,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="propose update list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +572,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1063,6 +1083,36 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__update)
+            opts="-w -m -C -q -v -h -V --worktree --message --no-test --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__util)
             opts="-C -q -v -h -V --json --color --quiet --verbose --help --version man completions install reap help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1341,7 +1391,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook"
+	local subcommands="propose update list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1351,6 +1401,8 @@ _git_upgrades ()
 	case "$subcommand" in
 	propose)
 		flags="--worktree --message --file --id --target --no-test" ;;
+	update)
+		flags="--worktree --message --no-test" ;;
 	list|ls)
 		flags="--state --all" ;;
 	status)

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand update 'Record a new revision of an open upgrade (its proposer only)'
             cand list 'List upgrades (open ones by default)'
             cand ls 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
@@ -64,6 +65,24 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand -w 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
             cand --worktree 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
+            cand --no-test 'Do not run the tests now'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;update'= {
+            cand -m 'What changed in this revision, for the reviewers'
+            cand --message 'What changed in this revision, for the reviewers'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand -w 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
+            cand --worktree 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
             cand --no-test 'Do not run the tests now'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
@@ -467,6 +486,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         }
         &'git-upgrades;help'= {
             cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand update 'Record a new revision of an open upgrade (its proposer only)'
             cand list 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
             cand show 'Show one upgrade: its record, test results and events'
@@ -490,6 +510,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-upgrades;help;propose'= {
+        }
+        &'git-upgrades;help;update'= {
         }
         &'git-upgrades;help;list'= {
         }

@@ -64,6 +64,7 @@ pub struct GlobalArgs {
 #[allow(missing_docs)]
 pub enum Command {
     Propose(commands::propose::ProposeArgs),
+    Update(commands::update::UpdateArgs),
     #[command(visible_alias = "ls")]
     List(commands::list::ListArgs),
     Status(commands::list::StatusArgs),
@@ -127,6 +128,7 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
     match command {
         None => commands::list::status(ui, &commands::list::StatusArgs::default()),
         Some(Command::Propose(a)) => commands::propose::run(ui, &a),
+        Some(Command::Update(a)) => commands::update::run(ui, &a),
         Some(Command::List(a)) => commands::list::list(ui, &a),
         Some(Command::Status(a)) => commands::list::status(ui, &a),
         Some(Command::Show(a)) => commands::show::run(ui, &a),

@@ -16,6 +16,7 @@ pub mod review;
 pub mod rollback;
 pub mod show;
 pub mod sync;
+pub mod update;
 pub mod util;
 pub mod verify;
 pub mod wait;

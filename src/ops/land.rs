@@ -158,7 +158,10 @@ pub fn approve(
             },
             &actor,
             d,
-            |rec| rec.approvals.push(approval),
+            |rec| {
+                rec.approvals.push(approval);
+                super::clear_requests(rec, &actor.name);
+            },
             None,
         )?;
         match store.append(Append {
@@ -171,6 +174,7 @@ pub fn approve(
             sign,
             check_signed: Some(&check),
             labels: &[],
+            subject: None,
         }) {
             Ok(tip) => {
                 wrote = true;

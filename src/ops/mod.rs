@@ -1,4 +1,5 @@
-//! The lifecycle operations (propose, approve/apply, reject), as library
+//! The lifecycle operations (propose, update, approve/apply, reject, the
+//! review conversation), as library
 //! functions: plan from the current record, then persist one event with one
 //! compare-and-swap transaction, retrying from a fresh read when another
 //! writer won the race. No terminal I/O: progress goes through [`Progress`].
@@ -9,6 +10,7 @@ mod propose;
 mod rebase;
 mod reject;
 mod rollback;
+mod update;
 mod wait;
 
 pub use land::{
@@ -20,6 +22,7 @@ pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use rollback::rollback;
+pub use update::{update, UpdateOutcome, UpdateRequest};
 pub use wait::{wait, Until, WaitOutcome, WaitRequest};
 
 use std::time::Duration;
@@ -29,7 +32,9 @@ use gix::ObjectId;
 use crate::config::{Policy, POLICY_FILE};
 use crate::error::{Error, Kind, Result};
 use crate::machine::{self, Facts};
-use crate::record::{Event, EventKind, Record, TestResult, EVENT_FORMAT};
+use crate::record::{
+    Event, EventKind, Record, RevisionInfo, RevisionKind, TestResult, EVENT_FORMAT,
+};
 use crate::runner;
 use crate::store::{branch_ref, Store, Upgrade};
 use crate::time::rfc3339;
@@ -155,6 +160,40 @@ pub fn transition(
         details,
     };
     Ok((record, event))
+}
+
+/// Add the revision an event makes (its head and base are the record's
+/// now) to the record; call from a [`transition`] edit, after `seq` is set.
+pub(crate) fn push_revision(
+    rec: &mut Record,
+    actor: &Actor,
+    kind: RevisionKind,
+    note: Option<String>,
+    approvals_kept: bool,
+) {
+    rec.revisions.push(RevisionInfo {
+        number: rec.revisions.len() as u64 + 1,
+        head: rec.head.clone(),
+        base: rec.base.clone(),
+        by: actor.name.clone(),
+        at: actor.at(),
+        seq: rec.seq,
+        kind,
+        note,
+        stats: rec.stats,
+        approvals_kept,
+    });
+}
+
+/// Mark the open change requests of `who` (same email) cleared, as an
+/// approval or withdrawal by them does in the replay.
+pub(crate) fn clear_requests(rec: &mut Record, who: &str) {
+    let me = crate::repo::email_of(who);
+    for c in rec.changes_requested.iter_mut() {
+        if crate::repo::email_of(&c.by) == me {
+            c.open = false;
+        }
+    }
 }
 
 /// A map of event details from `(key, value)` pairs.

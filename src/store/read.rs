@@ -115,6 +115,11 @@ impl Store<'_> {
             .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;
         let history = self.history_at(id, tip)?;
         replay::check_record(&record, &history)?;
+        let mut record = record;
+        if record.revisions.is_empty() {
+            // Written before records listed revisions: the chain has them.
+            record.revisions = history.revision_infos(&record.stats);
+        }
         Ok((
             Upgrade {
                 id: id.to_string(),

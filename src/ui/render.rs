@@ -70,7 +70,7 @@ pub fn detail(
         ui.line(&format!("    {}", escape::text(line)))?;
     }
     ui.line("")?;
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("Target", escape::text(&r.target).into_owned()),
         ("Head", short(&r.head)),
         (
@@ -112,6 +112,20 @@ pub fn detail(
         ),
         ("Tests", tests_line(ui, &r.tests)),
     ];
+    if r.revisions.len() > 1 {
+        let current = r.revision_number();
+        let line = match r.revisions.iter().find(|x| x.number == current) {
+            Some(rev) => format!(
+                "{current} of {} ({} {} by {})",
+                r.revisions.len(),
+                rev.kind.as_str(),
+                age(&rev.at),
+                who(&rev.by)
+            ),
+            None => format!("{current} of {}", r.revisions.len()),
+        };
+        rows.insert(2, ("Revision", line));
+    }
     for (k, v) in rows {
         ui.line(&format!("{}  {v}", ui.paint(Style::Bold, &fit(k, 9))))?;
     }
@@ -157,7 +171,14 @@ pub fn detail(
         for a in &r.approvals {
             let mut note = String::new();
             if a.head != r.head {
-                note.push_str(" (earlier head)");
+                note.push_str(&match r.revisions.iter().rev().find(|x| x.head == a.head) {
+                    Some(rev) => format!(
+                        " (on revision {}: void, revision {} changes the patch)",
+                        rev.number,
+                        r.revision_number()
+                    ),
+                    None => " (earlier head: void)".to_string(),
+                });
             } else if let Some(j) = tally.and_then(|t| t.approvals.iter().find(|j| j.by == a.by)) {
                 note.push_str(&format!(" [{}]", j.proof.label()));
                 if let Some(why) = &j.why_not {
@@ -204,6 +225,33 @@ pub fn detail(
             short(&l.previous_target),
             short(&l.new_target)
         ))?;
+    }
+    if r.revisions.len() > 1 {
+        ui.line("")?;
+        ui.line(&ui.paint(Style::Bold, "Revisions"))?;
+        for rev in &r.revisions {
+            let note = rev
+                .note
+                .as_deref()
+                .map(|n| format!("  {}", text_max(n, 100)))
+                .unwrap_or_default();
+            let kept = if rev.approvals_kept {
+                ui.paint(Style::Dim, "  (same patch: approvals kept)")
+            } else {
+                String::new()
+            };
+            let mark = if rev.head == r.head { "*" } else { " " };
+            ui.line(&format!(
+                " {mark}{:>3}  {}  {} {} by {}  +{} -{}{note}{kept}",
+                rev.number,
+                short(&rev.head),
+                rev.kind.as_str(),
+                age(&rev.at),
+                who(&rev.by),
+                rev.stats.added,
+                rev.stats.removed,
+            ))?;
+        }
     }
     ui.line("")?;
     ui.line(&ui.paint(Style::Bold, "Files"))?;

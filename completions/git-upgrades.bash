@@ -22,6 +22,9 @@ _git__upgrades() {
             git__upgrades,approve)
                 cmd="git__upgrades__subcmd__approve"
                 ;;
+            git__upgrades,comment)
+                cmd="git__upgrades__subcmd__comment"
+                ;;
             git__upgrades,diff)
                 cmd="git__upgrades__subcmd__diff"
                 ;;
@@ -61,6 +64,9 @@ _git__upgrades() {
             git__upgrades,reject)
                 cmd="git__upgrades__subcmd__reject"
                 ;;
+            git__upgrades,request-changes)
+                cmd="git__upgrades__subcmd__request__subcmd__changes"
+                ;;
             git__upgrades,review)
                 cmd="git__upgrades__subcmd__review"
                 ;;
@@ -93,6 +99,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,approve)
                 cmd="git__upgrades__subcmd__help__subcmd__approve"
+                ;;
+            git__upgrades__subcmd__help,comment)
+                cmd="git__upgrades__subcmd__help__subcmd__comment"
                 ;;
             git__upgrades__subcmd__help,diff)
                 cmd="git__upgrades__subcmd__help__subcmd__diff"
@@ -129,6 +138,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,reject)
                 cmd="git__upgrades__subcmd__help__subcmd__reject"
+                ;;
+            git__upgrades__subcmd__help,request-changes)
+                cmd="git__upgrades__subcmd__help__subcmd__request__subcmd__changes"
                 ;;
             git__upgrades__subcmd__help,review)
                 cmd="git__upgrades__subcmd__help__subcmd__review"
@@ -206,7 +218,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose update list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose update list ls status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +295,64 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__comment)
+            opts="-m -F -C -q -v -h -V --message --message-file --file --line --revision --reply --resolve --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --line)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__diff)
             opts="-C -q -v -h -V --stat --name-only --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -306,7 +376,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose update list status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook util help"
+            opts="propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +404,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__comment)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -502,6 +586,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__reject)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__request__subcmd__changes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -961,6 +1059,44 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__request__subcmd__changes)
+            opts="-m -F -C -q -v -h -V --message --message-file --withdraw --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__review)
             opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1391,7 +1527,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose update list ls status show diff approve reject review apply rollback rebase log maintain init push pull sync verify wait hook"
+	local subcommands="propose update list ls status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1415,6 +1551,10 @@ _git_upgrades ()
 		flags="--message --no-apply --sign --rebase" ;;
 	reject)
 		flags="--message" ;;
+	comment)
+		flags="--message --message-file --file --line --revision --reply --resolve" ;;
+	request-changes)
+		flags="--message --message-file --withdraw" ;;
 	review)
 		flags="" ;;
 	apply)

@@ -38,6 +38,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
+            cand request-changes 'Ask for changes: a blocking vote until you approve a later revision or withdraw'
             cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
@@ -193,6 +195,46 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --message 'Why it is rejected'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;comment'= {
+            cand -m 'The comment'
+            cand --message 'The comment'
+            cand -F 'Read the comment from FILE (`-` for standard input)'
+            cand --message-file 'Read the comment from FILE (`-` for standard input)'
+            cand --file 'The file the comment is about (path from the repository''s root)'
+            cand --line 'The line of that file (as it is at the revision)'
+            cand --revision 'The revision the comment is about (default: the current one)'
+            cand --reply 'Answer a comment (or change request): its id or a unique prefix'
+            cand --resolve 'Mark the thread of a comment resolved instead of writing one'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;request-changes'= {
+            cand -m 'What should change'
+            cand --message 'What should change'
+            cand -F 'Read it from FILE (`-` for standard input)'
+            cand --message-file 'Read it from FILE (`-` for standard input)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --withdraw 'Take back your open change request instead'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -493,6 +535,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand diff 'Show the unified diff of an upgrade against its base'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
+            cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
+            cand request-changes 'Ask for changes: a blocking vote until you approve a later revision or withdraw'
             cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
@@ -524,6 +568,10 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;approve'= {
         }
         &'git-upgrades;help;reject'= {
+        }
+        &'git-upgrades;help;comment'= {
+        }
+        &'git-upgrades;help;request-changes'= {
         }
         &'git-upgrades;help;review'= {
         }

@@ -9,6 +9,7 @@ mod maintain;
 mod propose;
 mod rebase;
 mod reject;
+mod review;
 mod rollback;
 mod update;
 mod wait;
@@ -21,6 +22,9 @@ pub use maintain::{maintain, Action, MaintainRequest};
 pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES};
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
+pub use review::{
+    comment, find_comment, request_changes, resolve, withdraw_request, CommentRequest, Commented,
+};
 pub use rollback::rollback;
 pub use update::{update, UpdateOutcome, UpdateRequest};
 pub use wait::{wait, Until, WaitOutcome, WaitRequest};
@@ -391,6 +395,8 @@ pub(crate) struct Planned {
     record: Record,
     event: Event,
     extra: Vec<gix::refs::transaction::RefEdit>,
+    subject: Option<String>,
+    sign: bool,
 }
 
 impl Planned {
@@ -403,7 +409,21 @@ impl Planned {
             record,
             event,
             extra,
+            subject: None,
+            sign: false,
         }
+    }
+
+    /// The event commit's subject says `subject` instead of the description.
+    pub(crate) fn with_subject(mut self, subject: String) -> Planned {
+        self.subject = Some(subject);
+        self
+    }
+
+    /// Sign the event commit (git's signing set-up).
+    pub(crate) fn signed(mut self, sign: bool) -> Planned {
+        self.sign = sign;
+        self
     }
 }
 
@@ -425,9 +445,12 @@ pub(crate) fn append_retrying(
             }
             e
         })?;
-        match store.append(crate::store::Append::event(
-            &p.record, &p.event, up.tip, signature, p.extra,
-        )) {
+        let append = crate::store::Append {
+            subject: p.subject.as_deref(),
+            sign: p.sign,
+            ..crate::store::Append::event(&p.record, &p.event, up.tip, signature, p.extra)
+        };
+        match store.append(append) {
             Ok(tip) => {
                 return Ok(Upgrade {
                     id: id.to_string(),

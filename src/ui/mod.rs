@@ -4,6 +4,7 @@
 //! every line through [`escape::terminal`] (or [`escape::json`] for JSON), so
 //! no control character from data reaches the terminal.
 
+pub mod conversation;
 pub mod escape;
 pub mod json;
 pub mod progress;

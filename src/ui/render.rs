@@ -60,6 +60,7 @@ pub fn detail(
     events: &[LoggedEvent],
     tally: Option<&Tally>,
     stale: Option<gix::ObjectId>,
+    conversation: &[String],
 ) -> Result<()> {
     let r: &Record = &up.record;
     let title = format!("upgrade {}", up.id);
@@ -268,6 +269,9 @@ pub fn detail(
             escape::path(&f.path)
         ))?;
     }
+    for line in conversation {
+        ui.line(line)?;
+    }
     if let Some(t) = &r.tests {
         if t.passed == Some(false) && !t.output.trim().is_empty() {
             ui.line("")?;
@@ -310,9 +314,15 @@ fn tests_line(ui: &Ui, tests: &Option<TestResult>) -> String {
 pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
     let ev = &e.event;
     let mut extra = String::new();
-    for key in ["reason", "comment", "status", "target"] {
-        if let Some(v) = ev.details.get(key).and_then(|v| v.as_str()) {
-            extra.push_str(&format!(" {key}={}", text_max(v, 80)));
+    for key in [
+        "reason", "comment", "status", "target", "note", "file", "line", "text",
+    ] {
+        match ev.details.get(key) {
+            Some(serde_json::Value::String(v)) => {
+                extra.push_str(&format!(" {key}={}", text_max(v, 80)))
+            }
+            Some(serde_json::Value::Number(n)) => extra.push_str(&format!(" {key}={n}")),
+            _ => {}
         }
     }
     let id = if with_id {

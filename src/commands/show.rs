@@ -70,6 +70,13 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
                     },
                     "carried_from": a.carried_from,
                 })).collect::<Vec<_>>(),
+                "blocking": t.blocking.iter().map(|b| serde_json::json!({
+                    "by": b.by,
+                    "text": b.text,
+                    "revision": b.revision,
+                    "note": b.note,
+                })).collect::<Vec<_>>(),
+                "complete": t.complete(),
             }),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };

@@ -166,6 +166,26 @@ pub fn detail(
             "{label}  {} of {} required ({mode})",
             t.valid, t.required
         ))?;
+        if !t.blocking.is_empty() && r.state.is_open() {
+            let mut who: Vec<String> = Vec::new();
+            for b in &t.blocking {
+                if !who.contains(&b.by) {
+                    who.push(b.by.clone());
+                }
+            }
+            let who: Vec<String> = who.iter().map(|w| self::who(w)).collect();
+            let label = ui.paint(Style::Bold, &fit("Blocked", 9));
+            ui.line(&format!(
+                "{label}  {}",
+                ui.paint(
+                    Style::Bad,
+                    &format!(
+                        "changes requested by {}: it cannot land until they approve a revision or withdraw",
+                        who.join(", ")
+                    )
+                )
+            ))?;
+        }
     }
     if !r.approvals.is_empty() {
         ui.line(&ui.paint(Style::Bold, "Approvals"))?;

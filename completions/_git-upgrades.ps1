@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one upgrade: its record, test results and events')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base, or between two of its revisions')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
             [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve')
@@ -167,6 +167,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;diff' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'What changed from revision N to the current one')
+            [CompletionResult]::new('--revisions', '--revisions', [CompletionResultType]::ParameterName, 'What changed between two revisions: A..B (A.. means up to the current one)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--stat', '--stat', [CompletionResultType]::ParameterName, 'Show only a diffstat')
@@ -571,7 +573,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one upgrade: its record, test results and events')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base, or between two of its revisions')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
             [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve')

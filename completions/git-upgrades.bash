@@ -354,12 +354,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__diff)
-            opts="-C -q -v -h -V --stat --name-only --json --color --quiet --verbose --help --version"
+            opts="-C -q -v -h -V --stat --name-only --since --revisions --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revisions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1546,7 +1554,7 @@ _git_upgrades ()
 	show)
 		flags="" ;;
 	diff)
-		flags="--stat --name-only" ;;
+		flags="--stat --name-only --since --revisions" ;;
 	approve)
 		flags="--message --no-apply --sign --rebase" ;;
 	reject)

@@ -35,7 +35,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand ls 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
             cand show 'Show one upgrade: its record, test results and events'
-            cand diff 'Show the unified diff of an upgrade against its base'
+            cand diff 'Show the unified diff of an upgrade against its base, or between two of its revisions'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
             cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
@@ -157,6 +157,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --version 'Print version'
         }
         &'git-upgrades;diff'= {
+            cand --since 'What changed from revision N to the current one'
+            cand --revisions 'What changed between two revisions: A..B (A.. means up to the current one)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --stat 'Show only a diffstat'
@@ -532,7 +534,7 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand list 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
             cand show 'Show one upgrade: its record, test results and events'
-            cand diff 'Show the unified diff of an upgrade against its base'
+            cand diff 'Show the unified diff of an upgrade against its base, or between two of its revisions'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
             cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'

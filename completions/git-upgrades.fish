@@ -39,7 +39,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "list" -d 
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "ls" -d 'List upgrades (open ones by default)'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "status" -d 'Show the pending queue and recent history'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "show" -d 'Show one upgrade: its record, test results and events'
-complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "diff" -d 'Show the unified diff of an upgrade against its base'
+complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "diff" -d 'Show the unified diff of an upgrade against its base, or between two of its revisions'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "approve" -d 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "reject" -d 'Reject an upgrade: record who and why, and remove it from the queue'
 complete -c git-upgrades -n "__fish_git_upgrades_needs_command" -f -a "comment" -d 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
@@ -128,6 +128,8 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s q -l 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s v -l verbose -d 'Stream the full test output while tests run'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand show" -s V -l version -d 'Print version'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l since -d 'What changed from revision N to the current one' -r
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l revisions -d 'What changed between two revisions: A..B (A.. means up to the current one)' -r
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -s C -d 'Run as if started in <PATH> (repeatable, like git -C)' -r -F
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand diff" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
@@ -394,7 +396,7 @@ complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not 
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "list" -d 'List upgrades (open ones by default)'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "status" -d 'Show the pending queue and recent history'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "show" -d 'Show one upgrade: its record, test results and events'
-complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "diff" -d 'Show the unified diff of an upgrade against its base'
+complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "diff" -d 'Show the unified diff of an upgrade against its base, or between two of its revisions'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "approve" -d 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "reject" -d 'Reject an upgrade: record who and why, and remove it from the queue'
 complete -c git-upgrades -n "__fish_git_upgrades_using_subcommand help; and not __fish_seen_subcommand_from propose update list status show diff approve reject comment request-changes review apply rollback rebase log maintain init push pull sync verify wait hook util help" -f -a "comment" -d 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'

@@ -50,6 +50,11 @@ impl<'a> Files<'a> {
         }
     }
 
+    /// The repository.
+    pub fn repo(&self) -> &'a gix::Repository {
+        self.store.repo
+    }
+
     /// The tree of a revision's head or base (None when it was never here).
     pub fn tree(&mut self, commit: &str) -> Option<ObjectId> {
         if let Some(t) = self.trees.get(commit) {

@@ -8,7 +8,7 @@
 //!   rendering (the only code that touches the terminal; not API);
 //! - [`ops`]: the lifecycle operations (propose, update, approve/land, reject,
 //!   comments and change requests); [`conversation`]: comments placed on the
-//!   current revision;
+//!   current revision; [`interdiff`]: what changed between revisions;
 //! - [`machine`]: the pure state machine;
 //! - [`store`]: refs, notes and event commits, compare-and-swap writes;
 //! - [`record`]: the versioned record and event formats;
@@ -36,6 +36,7 @@ pub mod diff;
 pub mod error;
 pub mod ids;
 pub mod install;
+pub mod interdiff;
 pub mod interrupt;
 pub mod machine;
 pub mod ops;

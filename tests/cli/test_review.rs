@@ -143,6 +143,75 @@ fn reviewed_heads_stay_readable_after_gc() {
     );
     assert_eq!(kept, first_tree);
     assert_eq!(env.git(&repo, &["cat-file", "-t", &kept]), "tree");
+    // The first head itself is gone, yet the revisions still compare.
+    assert_ne!(env.git_run(&repo, &["cat-file", "-t", &first]).code, 0);
+    let out = env
+        .run(&repo, &["diff", "u1", "--revisions", "1..2"])
+        .ok()
+        .to_string();
+    assert!(out.contains("-two\n+2\n"), "{out}");
+}
+
+#[test]
+fn inter_diffs_show_what_changed_between_revisions() {
+    let env = TestEnv::new();
+    let (repo, _) = proposed(&env);
+    let five = |two: &str, four: &str| format!("one\n{two}\nthree\n{four}\nfive\n");
+    env.branch_commit(&repo, "feat", "feat", "src/app.txt", &five("TWO", "four"));
+    env.run(&repo, &["update", "u1", "feat", "--no-test"]).ok();
+    // Same base: the tree diff between the heads, nothing else.
+    let out = env
+        .run(&repo, &["diff", "u1", "--since", "1"])
+        .ok()
+        .to_string();
+    assert!(out.contains("-two\n+TWO\n"), "{out}");
+    assert!(!out.contains("-four") && !out.contains("+four"), "{out}");
+    let j = env
+        .run(&repo, &["diff", "u1", "--since", "1", "--json"])
+        .json();
+    assert_eq!(j["mode"], "tree");
+    assert_eq!(j["from"]["revision"], 1);
+    assert_eq!(j["to"]["revision"], 2);
+    assert_eq!(j["stats"]["added"], 1);
+    // Coloured like diff.
+    let out = env
+        .run(&repo, &["diff", "u1", "--since", "1", "--color", "always"])
+        .ok()
+        .to_string();
+    assert!(out.contains("\x1b[31m-"), "{out:?}");
+
+    // The target moves on; revision 3 is rebased onto it and changes line 4.
+    env.commit_on_main(&repo, &[("other.txt", "other\n")], "elsewhere");
+    env.git(&repo, &["checkout", "-q", "feat"]);
+    env.git(&repo, &["rebase", "-q", "main"]);
+    std::fs::write(repo.join("src/app.txt"), five("TWO", "FOUR")).unwrap();
+    env.git(&repo, &["commit", "-q", "-a", "-m", "four too"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
+    env.run(&repo, &["update", "u1", "feat", "--no-test"]).ok();
+    // Different bases: the two changes are compared, not the trees.
+    let j = env
+        .run(&repo, &["diff", "u1", "--revisions", "2..3", "--json"])
+        .json();
+    assert_eq!(j["mode"], "patches");
+    let diff = j["diff"].as_str().unwrap();
+    assert!(diff.contains("-+four\n++FOUR\n"), "{diff}");
+    assert!(
+        !diff.contains("other.txt"),
+        "the target's own change is not the upgrade's: {diff}"
+    );
+    assert_eq!(j["files"][0]["path"], "src/app.txt");
+    let names = env
+        .run(&repo, &["diff", "u1", "--revisions", "1..", "--name-only"])
+        .ok()
+        .to_string();
+    assert_eq!(names.trim(), "src/app.txt");
+    // Bad ranges are usage errors.
+    env.run(&repo, &["diff", "u1", "--revisions", "3..3"])
+        .code(2);
+    env.run(&repo, &["diff", "u1", "--revisions", "1..9"])
+        .code(2);
+    env.run(&repo, &["diff", "u1", "--revisions", "x"]).code(2);
+    env.run(&repo, &["diff", "u1", "--since", "3"]).code(2);
 }
 
 #[test]

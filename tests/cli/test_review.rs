@@ -4,6 +4,7 @@
 
 mod comments;
 mod requests;
+mod tui;
 
 use crate::common::{TestEnv, PASSING};
 

@@ -97,6 +97,10 @@ fn landed_fixture(root: &Path, n: usize) -> (PathBuf, String) {
             urgent: None,
             updated_at: at.clone(),
             seq: 0,
+            revisions: vec![],
+            changes_requested: vec![],
+            comment_count: 0,
+            unresolved_comments: 0,
         };
         let steps = [
             (
@@ -172,7 +176,7 @@ fn landed_fixture(root: &Path, n: usize) -> (PathBuf, String) {
             let blob = repo.write_blob(record.to_json()).unwrap().detach();
             events_file.push_str(&format!("{blob}\n"));
             let notes_tree = repo
-                .write_object(note::tree(&h, display, blob))
+                .write_object(note::tree(&h, display, blob, None))
                 .unwrap()
                 .detach();
             let commit = repo

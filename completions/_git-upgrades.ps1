@@ -33,14 +33,17 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('propose', 'propose', [CompletionResultType]::ParameterValue, 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Record a new revision of an open upgrade (its proposer only)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one upgrade: its record, test results and events')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base, or between two of its revisions')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
-            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, approve, reject or skip')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve')
+            [CompletionResult]::new('request-changes', 'request-changes', [CompletionResultType]::ParameterValue, 'Ask for changes: a blocking vote until you approve a later revision or withdraw')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, comment, approve, reject')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
@@ -69,6 +72,25 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
+            [CompletionResult]::new('--no-test', '--no-test', [CompletionResultType]::ParameterName, 'Do not run the tests now')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;update' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'What changed in this revision, for the reviewers')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'What changed in this revision, for the reviewers')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
+            [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)')
             [CompletionResult]::new('--no-test', '--no-test', [CompletionResultType]::ParameterName, 'Do not run the tests now')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -146,6 +168,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;diff' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'What changed from revision N to the current one')
+            [CompletionResult]::new('--revisions', '--revisions', [CompletionResultType]::ParameterName, 'What changed between two revisions: A..B (A.. means up to the current one)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--stat', '--stat', [CompletionResultType]::ParameterName, 'Show only a diffstat')
@@ -186,6 +210,48 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why it is rejected')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;comment' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The comment')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The comment')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Read the comment from FILE (`-` for standard input)')
+            [CompletionResult]::new('--message-file', '--message-file', [CompletionResultType]::ParameterName, 'Read the comment from FILE (`-` for standard input)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The file the comment is about (path from the repository''s root)')
+            [CompletionResult]::new('--line', '--line', [CompletionResultType]::ParameterName, 'The line of that file (as it is at the revision)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision the comment is about (default: the current one)')
+            [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer a comment (or change request): its id or a unique prefix')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Mark the thread of a comment resolved instead of writing one')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Stream the full test output while tests run')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'git-upgrades;request-changes' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'What should change')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'What should change')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Read it from FILE (`-` for standard input)')
+            [CompletionResult]::new('--message-file', '--message-file', [CompletionResultType]::ParameterName, 'Read it from FILE (`-` for standard input)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if started in <PATH> (repeatable, like git -C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--withdraw', '--withdraw', [CompletionResultType]::ParameterName, 'Take back your open change request instead')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON (see docs/JSON.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress output and fewer messages')
@@ -521,13 +587,16 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         }
         'git-upgrades;help' {
             [CompletionResult]::new('propose', 'propose', [CompletionResultType]::ParameterValue, 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Record a new revision of an open upgrade (its proposer only)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List upgrades (open ones by default)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the pending queue and recent history')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one upgrade: its record, test results and events')
-            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show the unified diff of an upgrade against its base, or between two of its revisions')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve an upgrade; once approvals are complete, test it and fast-forward its target')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject an upgrade: record who and why, and remove it from the queue')
-            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, approve, reject or skip')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve')
+            [CompletionResult]::new('request-changes', 'request-changes', [CompletionResultType]::ParameterValue, 'Ask for changes: a blocking vote until you approve a later revision or withdraw')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review pending upgrades interactively: read, view the diff, comment, approve, reject')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Land an upgrade whose approvals are complete (tests run again on the exact head)')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put the target back to the tip it had before an upgrade landed')
             [CompletionResult]::new('rebase', 'rebase', [CompletionResultType]::ParameterValue, 'Rebase an open upgrade onto its target''s current tip')
@@ -548,6 +617,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
         'git-upgrades;help;propose' {
             break
         }
+        'git-upgrades;help;update' {
+            break
+        }
         'git-upgrades;help;list' {
             break
         }
@@ -564,6 +636,12 @@ Register-ArgumentCompleter -Native -CommandName 'git-upgrades' -ScriptBlock {
             break
         }
         'git-upgrades;help;reject' {
+            break
+        }
+        'git-upgrades;help;comment' {
+            break
+        }
+        'git-upgrades;help;request-changes' {
             break
         }
         'git-upgrades;help;review' {

@@ -22,6 +22,9 @@ _git__upgrades() {
             git__upgrades,approve)
                 cmd="git__upgrades__subcmd__approve"
                 ;;
+            git__upgrades,comment)
+                cmd="git__upgrades__subcmd__comment"
+                ;;
             git__upgrades,diff)
                 cmd="git__upgrades__subcmd__diff"
                 ;;
@@ -64,6 +67,9 @@ _git__upgrades() {
             git__upgrades,reject)
                 cmd="git__upgrades__subcmd__reject"
                 ;;
+            git__upgrades,request-changes)
+                cmd="git__upgrades__subcmd__request__subcmd__changes"
+                ;;
             git__upgrades,review)
                 cmd="git__upgrades__subcmd__review"
                 ;;
@@ -79,6 +85,9 @@ _git__upgrades() {
             git__upgrades,sync)
                 cmd="git__upgrades__subcmd__sync"
                 ;;
+            git__upgrades,update)
+                cmd="git__upgrades__subcmd__update"
+                ;;
             git__upgrades,util)
                 cmd="git__upgrades__subcmd__util"
                 ;;
@@ -93,6 +102,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,approve)
                 cmd="git__upgrades__subcmd__help__subcmd__approve"
+                ;;
+            git__upgrades__subcmd__help,comment)
+                cmd="git__upgrades__subcmd__help__subcmd__comment"
                 ;;
             git__upgrades__subcmd__help,diff)
                 cmd="git__upgrades__subcmd__help__subcmd__diff"
@@ -133,6 +145,9 @@ _git__upgrades() {
             git__upgrades__subcmd__help,reject)
                 cmd="git__upgrades__subcmd__help__subcmd__reject"
                 ;;
+            git__upgrades__subcmd__help,request-changes)
+                cmd="git__upgrades__subcmd__help__subcmd__request__subcmd__changes"
+                ;;
             git__upgrades__subcmd__help,review)
                 cmd="git__upgrades__subcmd__help__subcmd__review"
                 ;;
@@ -147,6 +162,9 @@ _git__upgrades() {
                 ;;
             git__upgrades__subcmd__help,sync)
                 cmd="git__upgrades__subcmd__help__subcmd__sync"
+                ;;
+            git__upgrades__subcmd__help,update)
+                cmd="git__upgrades__subcmd__help__subcmd__update"
                 ;;
             git__upgrades__subcmd__help,util)
                 cmd="git__upgrades__subcmd__help__subcmd__util"
@@ -206,7 +224,7 @@ _git__upgrades() {
 
     case "${cmd}" in
         git__upgrades)
-            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose list ls status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
+            opts="-C -q -v -h -V --json --color --quiet --verbose --help --version propose update list ls status show diff approve reject comment request-changes review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,13 +301,79 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        git__subcmd__upgrades__subcmd__diff)
-            opts="-C -q -v -h -V --stat --name-only --json --color --quiet --verbose --help --version"
+        git__subcmd__upgrades__subcmd__comment)
+            opts="-m -F -C -q -v -h -V --message --message-file --file --line --revision --reply --resolve --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --line)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__diff)
+            opts="-C -q -v -h -V --stat --name-only --since --revisions --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revisions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -336,7 +420,7 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help)
-            opts="propose list status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
+            opts="propose update list status show diff approve reject comment request-changes review apply rollback rebase log export maintain init push pull sync verify wait hook util help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +448,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__comment)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -559,6 +657,20 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__request__subcmd__changes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__help__subcmd__review)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -616,6 +728,20 @@ _git__upgrades() {
             return 0
             ;;
         git__subcmd__upgrades__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -991,6 +1117,44 @@ _git__upgrades() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__upgrades__subcmd__request__subcmd__changes)
+            opts="-m -F -C -q -v -h -V --message --message-file --withdraw --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__upgrades__subcmd__review)
             opts="-C -q -v -h -V --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1098,6 +1262,36 @@ _git__upgrades() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__upgrades__subcmd__update)
+            opts="-w -m -C -q -v -h -V --worktree --message --no-test --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1391,7 +1585,7 @@ fi
 # `git upgrades <TAB>`: git's own completion calls _git_upgrades.
 _git_upgrades ()
 {
-	local subcommands="propose list ls status show diff approve reject review apply rollback rebase log export maintain init push pull sync verify wait hook"
+	local subcommands="propose update list ls status show diff approve reject comment request-changes review apply rollback rebase log export maintain init push pull sync verify wait hook"
 	local subcommand="$(__git_find_on_cmdline "$subcommands")"
 	if [ -z "$subcommand" ]; then
 		__gitcomp "$subcommands"
@@ -1401,6 +1595,8 @@ _git_upgrades ()
 	case "$subcommand" in
 	propose)
 		flags="--worktree --message --file --id --target --no-test" ;;
+	update)
+		flags="--worktree --message --no-test" ;;
 	list|ls)
 		flags="--state --all" ;;
 	status)
@@ -1408,11 +1604,15 @@ _git_upgrades ()
 	show)
 		flags="" ;;
 	diff)
-		flags="--stat --name-only" ;;
+		flags="--stat --name-only --since --revisions" ;;
 	approve)
 		flags="--message --no-apply --sign --rebase" ;;
 	reject)
 		flags="--message" ;;
+	comment)
+		flags="--message --message-file --file --line --revision --reply --resolve" ;;
+	request-changes)
+		flags="--message --message-file --withdraw" ;;
 	review)
 		flags="" ;;
 	apply)

@@ -30,14 +30,17 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand update 'Record a new revision of an open upgrade (its proposer only)'
             cand list 'List upgrades (open ones by default)'
             cand ls 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
             cand show 'Show one upgrade: its record, test results and events'
-            cand diff 'Show the unified diff of an upgrade against its base'
+            cand diff 'Show the unified diff of an upgrade against its base, or between two of its revisions'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
-            cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
+            cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
+            cand request-changes 'Ask for changes: a blocking vote until you approve a later revision or withdraw'
+            cand review 'Review pending upgrades interactively: read, view the diff, comment, approve, reject'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
@@ -65,6 +68,24 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --color 'When to use colours'
             cand -w 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
             cand --worktree 'Propose the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
+            cand --no-test 'Do not run the tests now'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;update'= {
+            cand -m 'What changed in this revision, for the reviewers'
+            cand --message 'What changed in this revision, for the reviewers'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand -w 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
+            cand --worktree 'Take the uncommitted changes of the working tree instead (committed on top of HEAD without touching your index or files)'
             cand --no-test 'Do not run the tests now'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
@@ -137,6 +158,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --version 'Print version'
         }
         &'git-upgrades;diff'= {
+            cand --since 'What changed from revision N to the current one'
+            cand --revisions 'What changed between two revisions: A..B (A.. means up to the current one)'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
             cand --stat 'Show only a diffstat'
@@ -175,6 +198,46 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
             cand --message 'Why it is rejected'
             cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
             cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;comment'= {
+            cand -m 'The comment'
+            cand --message 'The comment'
+            cand -F 'Read the comment from FILE (`-` for standard input)'
+            cand --message-file 'Read the comment from FILE (`-` for standard input)'
+            cand --file 'The file the comment is about (path from the repository''s root)'
+            cand --line 'The line of that file (as it is at the revision)'
+            cand --revision 'The revision the comment is about (default: the current one)'
+            cand --reply 'Answer a comment (or change request): its id or a unique prefix'
+            cand --resolve 'Mark the thread of a comment resolved instead of writing one'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --json 'Print machine-readable JSON (see docs/JSON.md)'
+            cand -q 'No progress output and fewer messages'
+            cand --quiet 'No progress output and fewer messages'
+            cand -v 'Stream the full test output while tests run'
+            cand --verbose 'Stream the full test output while tests run'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'git-upgrades;request-changes'= {
+            cand -m 'What should change'
+            cand --message 'What should change'
+            cand -F 'Read it from FILE (`-` for standard input)'
+            cand --message-file 'Read it from FILE (`-` for standard input)'
+            cand -C 'Run as if started in <PATH> (repeatable, like git -C)'
+            cand --color 'When to use colours'
+            cand --withdraw 'Take back your open change request instead'
             cand --json 'Print machine-readable JSON (see docs/JSON.md)'
             cand -q 'No progress output and fewer messages'
             cand --quiet 'No progress output and fewer messages'
@@ -484,13 +547,16 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         }
         &'git-upgrades;help'= {
             cand propose 'Propose a commit for review: snapshot it under refs/upgrades/<id> and record it'
+            cand update 'Record a new revision of an open upgrade (its proposer only)'
             cand list 'List upgrades (open ones by default)'
             cand status 'Show the pending queue and recent history'
             cand show 'Show one upgrade: its record, test results and events'
-            cand diff 'Show the unified diff of an upgrade against its base'
+            cand diff 'Show the unified diff of an upgrade against its base, or between two of its revisions'
             cand approve 'Approve an upgrade; once approvals are complete, test it and fast-forward its target'
             cand reject 'Reject an upgrade: record who and why, and remove it from the queue'
-            cand review 'Review pending upgrades interactively: read, view the diff, approve, reject or skip'
+            cand comment 'Comment on an upgrade, a file or a line of one of its revisions; reply; resolve'
+            cand request-changes 'Ask for changes: a blocking vote until you approve a later revision or withdraw'
+            cand review 'Review pending upgrades interactively: read, view the diff, comment, approve, reject'
             cand apply 'Land an upgrade whose approvals are complete (tests run again on the exact head)'
             cand rollback 'Put the target back to the tip it had before an upgrade landed'
             cand rebase 'Rebase an open upgrade onto its target''s current tip'
@@ -509,6 +575,8 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         }
         &'git-upgrades;help;propose'= {
         }
+        &'git-upgrades;help;update'= {
+        }
         &'git-upgrades;help;list'= {
         }
         &'git-upgrades;help;status'= {
@@ -520,6 +588,10 @@ set edit:completion:arg-completer[git-upgrades] = {|@words|
         &'git-upgrades;help;approve'= {
         }
         &'git-upgrades;help;reject'= {
+        }
+        &'git-upgrades;help;comment'= {
+        }
+        &'git-upgrades;help;request-changes'= {
         }
         &'git-upgrades;help;review'= {
         }

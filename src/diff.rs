@@ -402,3 +402,85 @@ pub fn preview(repo: &gix::Repository, changes: &[PathChange], max_lines: usize)
     }
     Ok(kept)
 }
+
+/// A file's content in a tree, as comments and inter-diffs need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileText {
+    /// Text (lossily UTF-8).
+    Text(String),
+    /// Binary (a NUL in its first 8000 bytes, or a submodule).
+    Binary,
+    /// Over [`MAX_LINE_DIFF_BYTES`]: not read.
+    Large,
+    /// No file at that path (or a directory).
+    Missing,
+}
+
+impl FileText {
+    /// The text, if it is text.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            FileText::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The file at `path` (slash-separated, from the root) in `tree`.
+pub fn file_at(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<FileText> {
+    let tree = repo.find_tree(tree)?;
+    let Some(entry) = tree.lookup_entry_by_path(path)? else {
+        return Ok(FileText::Missing);
+    };
+    let mode = entry.mode();
+    if mode.is_tree() {
+        return Ok(FileText::Missing);
+    }
+    let side = Side {
+        mode: u32::from(mode.value()),
+        id: entry.object_id(),
+    };
+    Ok(match side_text(repo, Some(side))? {
+        SideText::Text(t) => FileText::Text(t),
+        SideText::Binary => FileText::Binary,
+        SideText::Large(_) => FileText::Large,
+    })
+}
+
+/// The blob id of `path` in `tree`, if a file is there.
+pub fn blob_at(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<Option<ObjectId>> {
+    let tree = repo.find_tree(tree)?;
+    Ok(tree
+        .lookup_entry_by_path(path)?
+        .filter(|e| !e.mode().is_tree())
+        .map(|e| e.object_id()))
+}
+
+/// Lines of a text as a line diff counts them.
+pub fn count_lines(text: &str) -> u64 {
+    line_count(text.as_bytes())
+}
+
+/// For each line of `old` (0-based), where it is in `new` when it is
+/// unchanged; None when the diff removes or rewrites it.
+pub fn line_map(old: &str, new: &str) -> Vec<Option<usize>> {
+    let diff = text_diff(old, new);
+    let mut map = Vec::new();
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            ChangeTag::Equal => map.push(change.new_index()),
+            ChangeTag::Delete => map.push(None),
+            ChangeTag::Insert => {}
+        }
+    }
+    map
+}
+
+/// For each line of `new` (0-based), whether the diff from `old` adds it.
+pub fn added_lines(old: &str, new: &str) -> Vec<bool> {
+    let diff = text_diff(old, new);
+    diff.iter_all_changes()
+        .filter(|c| c.tag() != ChangeTag::Delete)
+        .map(|c| c.tag() == ChangeTag::Insert)
+        .collect()
+}

@@ -6,7 +6,9 @@
 //! Module map (see `docs/ARCHITECTURE.md`):
 //! - `cli`, `commands` and `ui`: the command line's arguments, dispatch and
 //!   rendering (the only code that touches the terminal; not API);
-//! - [`ops`]: the lifecycle operations (propose, approve/land, reject);
+//! - [`ops`]: the lifecycle operations (propose, update, approve/land, reject,
+//!   comments and change requests); [`conversation`]: comments placed on the
+//!   current revision; [`interdiff`]: what changed between revisions;
 //! - [`machine`]: the pure state machine;
 //! - [`store`]: refs, notes and event commits, compare-and-swap writes;
 //! - [`record`]: the versioned record and event formats;
@@ -28,11 +30,13 @@ pub mod cli;
 #[allow(rustdoc::invalid_html_tags)]
 pub mod commands;
 pub mod config;
+pub mod conversation;
 pub mod detect;
 pub mod diff;
 pub mod error;
 pub mod ids;
 pub mod install;
+pub mod interdiff;
 pub mod interrupt;
 pub mod machine;
 pub mod ops;

@@ -8,6 +8,12 @@
 //!    ▼                     ▼
 //! rejected / expired    rejected
 //! ```
+//!
+//! A revision (`revised`, `rebased`) keeps an open upgrade open: `approved`
+//! only when its approvals carried over. The conversation (`commented`,
+//! `comment-resolved`, `changes-requested`, `changes-withdrawn`) never moves
+//! the lifecycle: a change request blocks landing through the approval
+//! tally (`trust::approvals`), not through the state.
 
 use crate::record::{EventKind, State};
 
@@ -58,8 +64,13 @@ pub fn next_state(from: Option<State>, event: EventKind, facts: Facts) -> Result
         (Some(S::Approved), E::Failed) => S::Failed,
         (Some(S::Proposed), E::Failed) if facts.urgent => S::Failed,
         (Some(S::Applied), E::RolledBack) => S::RolledBack,
-        (Some(S::Proposed | S::Approved), E::Rebased) if facts.approvals_complete => S::Approved,
-        (Some(S::Proposed | S::Approved), E::Rebased) => S::Proposed,
+        (Some(S::Proposed | S::Approved), E::Rebased | E::Revised) if facts.approvals_complete => {
+            S::Approved
+        }
+        (Some(S::Proposed | S::Approved), E::Rebased | E::Revised) => S::Proposed,
+        // Comments are possible in every state (a landed change can still be discussed).
+        (Some(s), E::Commented | E::CommentResolved) => s,
+        (Some(s @ (S::Proposed | S::Approved)), E::ChangesRequested | E::ChangesWithdrawn) => s,
         // A merge's resulting state is decided by the merge rule (sync::merge),
         // not by this table; it never creates an upgrade.
         (Some(s), E::Merged) => s,
@@ -74,7 +85,7 @@ mod tests {
     use EventKind as E;
     use State as S;
 
-    const EVENTS: [EventKind; 10] = [
+    const EVENTS: [EventKind; 15] = [
         E::Proposed,
         E::Tested,
         E::Approved,
@@ -85,6 +96,11 @@ mod tests {
         E::RolledBack,
         E::Rebased,
         E::Merged,
+        E::Revised,
+        E::Commented,
+        E::CommentResolved,
+        E::ChangesRequested,
+        E::ChangesWithdrawn,
     ];
 
     /// The complete table of allowed transitions with plain facts; everything else is refused.
@@ -99,8 +115,9 @@ mod tests {
             (S::Approved, E::Applied) => S::Applied,
             (S::Approved, E::Failed) => S::Failed,
             (S::Applied, E::RolledBack) => S::RolledBack,
-            (S::Proposed | S::Approved, E::Rebased) => S::Proposed,
-            (s, E::Merged) => s,
+            (S::Proposed | S::Approved, E::Rebased | E::Revised) => S::Proposed,
+            (s, E::Merged | E::Commented | E::CommentResolved) => s,
+            (s @ (S::Proposed | S::Approved), E::ChangesRequested | E::ChangesWithdrawn) => s,
             _ => return None,
         })
     }
@@ -157,9 +174,10 @@ mod tests {
     }
 
     #[test]
-    fn terminal_states_accept_nothing_but_rollback_of_applied() {
+    fn terminal_states_accept_nothing_but_rollback_of_applied_and_comments() {
         for state in [S::Rejected, S::Expired, S::Failed, S::RolledBack] {
-            for event in EVENTS.into_iter().filter(|e| *e != E::Merged) {
+            let same = [E::Merged, E::Commented, E::CommentResolved];
+            for event in EVENTS.into_iter().filter(|e| !same.contains(e)) {
                 let all = Facts {
                     approvals_complete: true,
                     urgent: true,

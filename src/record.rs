@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids;
 
+mod review;
+pub use review::{ChangeRequest, RevisionInfo, RevisionKind};
+
 /// The record format this build writes and reads.
 pub const RECORD_FORMAT: u32 = 1;
 /// The event format this build writes and reads.
@@ -253,6 +256,23 @@ pub struct Record {
     pub updated_at: String,
     /// Number of events so far (the logical clock of the last event).
     pub seq: u64,
+    /// Every revision, oldest first; the current one has the record's head.
+    /// Empty only in records written before revisions existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<RevisionInfo>,
+    /// Every change request, open or cleared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes_requested: Vec<ChangeRequest>,
+    /// Comments, replies included (the texts are in the events).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub comment_count: u64,
+    /// Comment threads not resolved yet.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unresolved_comments: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Record {
@@ -320,6 +340,13 @@ impl Record {
             ids.push(("landing.previous_target", &l.previous_target));
             ids.push(("landing.new_target", &l.new_target));
         }
+        for r in &self.revisions {
+            ids.push(("revisions.head", &r.head));
+            ids.push(("revisions.base", &r.base));
+        }
+        for c in &self.changes_requested {
+            ids.push(("changes_requested.head", &c.head));
+        }
         for (what, hex) in ids {
             if !is_hex_id(hex) {
                 return Err(Error::failure(format!(
@@ -329,6 +356,20 @@ impl Record {
             }
         }
         Ok(())
+    }
+
+    /// The number of the current revision (1 when the record lists none).
+    pub fn revision_number(&self) -> u64 {
+        self.revisions
+            .iter()
+            .rev()
+            .find(|r| r.head == self.head)
+            .map_or(1, |r| r.number)
+    }
+
+    /// Who has an open change request (in the order they asked).
+    pub fn open_requests(&self) -> impl Iterator<Item = &ChangeRequest> {
+        self.changes_requested.iter().filter(|c| c.open)
     }
 
     /// The number of distinct identities that approved the current head.
@@ -408,6 +449,21 @@ pub enum EventKind {
     /// Two clones' histories of this upgrade were merged.
     #[serde(rename = "upgrade.merged")]
     Merged,
+    /// A new revision by the proposer (new head).
+    #[serde(rename = "upgrade.revised")]
+    Revised,
+    /// A comment, general or on a line of a revision.
+    #[serde(rename = "upgrade.commented")]
+    Commented,
+    /// A comment thread marked resolved.
+    #[serde(rename = "upgrade.comment-resolved")]
+    CommentResolved,
+    /// A blocking vote: changes are needed before it may land.
+    #[serde(rename = "upgrade.changes-requested")]
+    ChangesRequested,
+    /// A change request taken back by the one who made it.
+    #[serde(rename = "upgrade.changes-withdrawn")]
+    ChangesWithdrawn,
 }
 
 impl EventKind {
@@ -424,6 +480,11 @@ impl EventKind {
             EventKind::RolledBack => "upgrade.rolled-back",
             EventKind::Rebased => "upgrade.rebased",
             EventKind::Merged => "upgrade.merged",
+            EventKind::Revised => "upgrade.revised",
+            EventKind::Commented => "upgrade.commented",
+            EventKind::CommentResolved => "upgrade.comment-resolved",
+            EventKind::ChangesRequested => "upgrade.changes-requested",
+            EventKind::ChangesWithdrawn => "upgrade.changes-withdrawn",
         }
     }
 }
@@ -448,7 +509,9 @@ pub struct Event {
 }
 
 impl Event {
-    /// The full commit message: a readable subject, then the JSON.
+    /// The full commit message: a readable subject (`<event> <id>: <text>`,
+    /// the text being the description, or what the event says for comments),
+    /// then the JSON.
     pub fn to_message(&self, description: &str) -> String {
         let subject = sanitize_line(
             &format!("{} {}: {}", self.event.as_str(), self.id, description),
@@ -503,109 +566,4 @@ pub fn sanitize_line(text: &str, max_chars: usize) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    pub(crate) fn sample() -> Record {
-        Record {
-            format: RECORD_FORMAT,
-            id: "abc123".into(),
-            state: State::Proposed,
-            description: "Fix bug".into(),
-            target: "main".into(),
-            base: "a".repeat(40),
-            head: "b".repeat(40),
-            source: Some("HEAD".into()),
-            proposed_by: "A U Thor <author@example.com>".into(),
-            proposed_at: "2026-01-01T00:00:00Z".into(),
-            files: vec![],
-            stats: DiffStats::default(),
-            diff_preview: String::new(),
-            policy_change: false,
-            tests: None,
-            approvals: vec![],
-            closed: None,
-            landing: None,
-            urgent: None,
-            updated_at: "2026-01-01T00:00:00Z".into(),
-            seq: 1,
-        }
-    }
-
-    #[test]
-    fn record_round_trips() {
-        let r = sample();
-        assert_eq!(Record::from_json(&r.to_json(), "abc123").unwrap(), r);
-        // The layout before the record had its own entry: summary, blank line, JSON.
-        let mut old = b"upgrade abc123 (proposed): Fix bug\n\n".to_vec();
-        old.extend(r.to_json());
-        assert_eq!(Record::from_note(&old, "abc123").unwrap(), r);
-        assert!(Record::from_json(&old, "abc123").is_err());
-    }
-
-    #[test]
-    fn damaged_records_are_errors() {
-        let good = String::from_utf8(sample().to_json()).unwrap();
-        let cases = [
-            String::new(),
-            "{".into(),
-            good[..good.len() / 2].to_string(),
-            good.replace("\"format\": 1", "\"format\": 99"),
-            good.replace("\"format\": 1", "\"format\": \"1\""),
-            good.replace("\"state\": \"proposed\"", "\"state\": \"exploded\""),
-            good.replace("\"seq\": 1", "\"seq\": -1"),
-            good.replace("\"target\": \"main\"", "\"target\": \"../../x\""),
-            good.replace("\"id\": \"abc123\"", "\"id\": \"other\""),
-            good.replace(
-                "\"tests\": null",
-                "\"tests\": {\"status\": \"passed\", \"passed\": true, \"exit_code\": 0, \"duration_ms\": 1, \"command\": null, \"output\": \"\", \"commit\": \"ééééééééééééééééééééé\", \"at\": \"x\"}",
-            ),
-            good.replace("\"seq\": 1", "\"seq\": 1, \"extra\": true"),
-            "[1,2,3]".into(),
-        ];
-        for case in cases {
-            assert!(
-                Record::from_note(case.as_bytes(), "abc123").is_err(),
-                "accepted: {case}"
-            );
-        }
-        let newer = good.replace("\"format\": 1", "\"format\": 2");
-        let err = Record::from_note(newer.as_bytes(), "abc123").unwrap_err();
-        assert!(err.message.contains("newer"), "{err}");
-    }
-
-    #[test]
-    fn events_round_trip_through_messages() {
-        let mut details = serde_json::Map::new();
-        details.insert("comment".into(), "multi\nline".into());
-        let e = Event {
-            format: EVENT_FORMAT,
-            event: EventKind::Approved,
-            id: "abc123".into(),
-            actor: "A <a@example.com>".into(),
-            seq: 3,
-            details,
-        };
-        let msg = e.to_message("a description\nwith newline");
-        assert!(msg.starts_with("upgrade.approved abc123: a description with newline\n\n"));
-        assert_eq!(Event::from_message(msg.as_bytes()).unwrap(), e);
-        assert!(Event::from_message(b"subject only").is_err());
-        assert!(Event::from_message(b"s\n\n{\"format\":1}").is_err());
-    }
-
-    #[test]
-    fn approvals_count_distinct_people_on_the_current_head() {
-        let mut r = sample();
-        let approval = |by: &str, head: &str| Approval {
-            by: by.into(),
-            at: "2026-01-01T00:00:00Z".into(),
-            head: head.into(),
-            comment: None,
-            carried_from: None,
-        };
-        r.approvals.push(approval("A <a@x>", &r.head.clone()));
-        r.approvals.push(approval("A <a@x>", &r.head.clone()));
-        r.approvals.push(approval("B <b@x>", &"c".repeat(40)));
-        assert_eq!(r.approvals_for_head(), 1);
-    }
-}
+pub(crate) mod tests;

@@ -17,7 +17,10 @@ use gix::ObjectId;
 use crate::error::{Error, Result};
 use crate::ids::validate_branch_name;
 use crate::machine::{self, Facts};
-use crate::record::{is_hex_id, Event, EventKind, Record, State};
+use crate::record::{is_hex_id, Event, EventKind, Record, RevisionKind, State};
+
+mod review;
+pub use review::{CommentFact, RequestFact, Revision};
 
 /// The actor name of events written by the policy itself (`maintain`).
 pub const POLICY_ACTOR: &str = "policy";
@@ -86,15 +89,6 @@ pub struct LandingFact {
     pub time: i64,
 }
 
-/// One revision of the change: the head and the base it was computed against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revision {
-    /// The head commit.
-    pub head: String,
-    /// Its base on the target.
-    pub base: String,
-}
-
 /// What the replayed chain establishes about one upgrade.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -120,6 +114,10 @@ pub struct History {
     pub tests: Vec<TestFact>,
     /// The landing, once applied.
     pub landing: Option<LandingFact>,
+    /// Every comment, in chain order (replies too).
+    pub comments: Vec<CommentFact>,
+    /// Every change request, open or cleared.
+    pub change_requests: Vec<RequestFact>,
     /// The logical clock of the last event.
     pub seq: u64,
     /// The tip event commit.
@@ -132,6 +130,26 @@ impl History {
     /// Approvals pinned to the current head.
     pub fn current_approvals(&self) -> impl Iterator<Item = &ApprovalFact> {
         self.approvals.iter().filter(move |a| a.head == self.head)
+    }
+
+    /// The number (1-based) of the revision whose head is `head`, latest first.
+    pub fn revision_of(&self, head: &str) -> Option<u64> {
+        self.revisions
+            .iter()
+            .rposition(|r| r.head == head)
+            .map(|n| n as u64 + 1)
+    }
+
+    /// The number of the current revision.
+    pub fn current_revision(&self) -> u64 {
+        self.revision_of(&self.head).unwrap_or(1)
+    }
+
+    /// Change requests that have not been cleared.
+    pub fn open_requests(&self) -> impl Iterator<Item = &RequestFact> {
+        self.change_requests
+            .iter()
+            .filter(|r| r.cleared_by.is_none())
     }
 
     /// The latest test run on the current head, if any.
@@ -264,12 +282,14 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
                 target: target.to_string(),
                 base: base.clone(),
                 head: head.clone(),
-                revisions: vec![Revision { head, base }],
+                revisions: vec![Revision::of(e, RevisionKind::Proposed, head, base)],
                 proposer: ev.actor.clone(),
                 proposed_at: e.time,
                 approvals: Vec::new(),
                 tests: Vec::new(),
                 landing: None,
+                comments: Vec::new(),
+                change_requests: Vec::new(),
                 seq: ev.seq,
                 tip: e.commit,
                 updated_at: e.time,
@@ -330,6 +350,7 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
                 rule,
                 carried_from: None,
             });
+            review::clear_requests(&mut h, &ev.actor, e.commit);
         }
         EventKind::Applied => {
             if let Some(t) = text(e, "target") {
@@ -381,29 +402,19 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
             let onto = object_id(id, e, "onto")?.to_string();
             let kept = flag(e, "approvals_kept");
             if kept {
-                let (old_head, old_base) = (h.head.clone(), h.base.clone());
-                let carried: Vec<ApprovalFact> = h
-                    .current_approvals()
-                    .map(|a| ApprovalFact {
-                        head: to.clone(),
-                        carried_from: Some(
-                            a.carried_from
-                                .clone()
-                                .unwrap_or_else(|| (old_head.clone(), old_base.clone())),
-                        ),
-                        ..a.clone()
-                    })
-                    .collect();
-                h.approvals.extend(carried);
+                review::carry_approvals(&mut h, &to);
             }
             facts.approvals_complete = kept && h.state == State::Approved;
             h.head = to.clone();
             h.base = onto.clone();
-            h.revisions.push(Revision {
-                head: to,
-                base: onto,
-            });
+            h.revisions
+                .push(Revision::of(e, RevisionKind::Rebased, to, onto));
         }
+        EventKind::Revised => review::revised(id, e, &mut h, &mut facts)?,
+        EventKind::Commented => review::commented(id, e, &mut h)?,
+        EventKind::CommentResolved => review::resolved(id, e, &mut h)?,
+        EventKind::ChangesRequested => review::requested(id, e, &mut h)?,
+        EventKind::ChangesWithdrawn => review::withdrawn(id, e, &mut h)?,
         EventKind::Rejected | EventKind::Expired => {}
         EventKind::Proposed | EventKind::Merged => unreachable!("handled above"),
     }
@@ -415,12 +426,46 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
 /// The merge rule (see `sync::merge`) applied to two replayed sides.
 fn merge(id: &str, e: &ChainEvent, a: &History, b: &History) -> Result<History> {
     let bad = |what: &str| damaged(id, e.commit, what);
-    if a.target != b.target || a.proposer != b.proposer || a.revisions[0] != b.revisions[0] {
-        return Err(bad("a merge of two different proposals"));
+    let (m, _) = merge_histories(a, b).map_err(bad)?;
+    if let Some(state) = text(e, "state") {
+        if State::parse(state) != Some(m.state) {
+            return Err(bad("the merge's state is not the merge rule's"));
+        }
     }
-    let key = |h: &History| (precedence(h.state), h.seq, h.tip.to_string());
-    let (winner, loser) = if key(a) >= key(b) { (a, b) } else { (b, a) };
+    Ok(m)
+}
+
+/// The merge rule (see `sync::merge`) on two diverged histories of one
+/// upgrade: the merged history, and whether `a` won (its outcome and head stand).
+///
+/// The winner is the side with the higher precedence of state, then the
+/// higher logical clock, then the larger tip id; except that when both sides
+/// are open with different heads (concurrent revisions), the side whose
+/// revision comes last in the merged list wins, so the newest revision is
+/// current. Revisions, approvals, test runs, comments and change requests are
+/// the union of both sides.
+pub fn merge_histories(
+    a: &History,
+    b: &History,
+) -> std::result::Result<(History, bool), &'static str> {
+    let first = |h: &History| {
+        h.revisions
+            .first()
+            .map(|r| (r.head.clone(), r.base.clone()))
+    };
+    if a.target != b.target || a.proposer != b.proposer || first(a) != first(b) {
+        return Err("a merge of two different proposals");
+    }
+    let revisions = review::merge_revisions(&a.revisions, &b.revisions);
+    let a_wins = if a.state.is_open() && b.state.is_open() && a.head != b.head {
+        revisions.last().is_some_and(|r| r.head == a.head)
+    } else {
+        let key = |h: &History| (precedence(h.state), h.seq, h.tip.to_string());
+        key(a) >= key(b)
+    };
+    let (winner, loser) = if a_wins { (a, b) } else { (b, a) };
     let mut m = winner.clone();
+    m.revisions = revisions;
     for ap in &loser.approvals {
         if !m.approvals.contains(ap) {
             m.approvals.push(ap.clone());
@@ -431,12 +476,8 @@ fn merge(id: &str, e: &ChainEvent, a: &History, b: &History) -> Result<History> 
             m.tests.push(t.clone());
         }
     }
-    if let Some(state) = text(e, "state") {
-        if State::parse(state) != Some(m.state) {
-            return Err(bad("the merge's state is not the merge rule's"));
-        }
-    }
-    Ok(m)
+    review::merge_conversation(&mut m, loser);
+    Ok((m, a_wins))
 }
 
 /// Refuse a record whose decision-relevant fields disagree with the replay:
@@ -498,6 +539,7 @@ pub fn check_record(record: &Record, h: &History) -> Result<()> {
             wrong.push("test result");
         }
     }
+    review::check(record, h, &mut wrong);
     if wrong.is_empty() {
         return Ok(());
     }

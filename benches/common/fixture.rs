@@ -114,6 +114,10 @@ pub fn queue_fixture(root: &Path, n: usize) -> PathBuf {
             urgent: None,
             updated_at: at.clone(),
             seq: 0,
+            revisions: vec![],
+            changes_requested: vec![],
+            comment_count: 0,
+            unresolved_comments: 0,
         };
         let mut kinds = vec![EventKind::Proposed, EventKind::Tested];
         match state {
@@ -208,7 +212,7 @@ pub fn queue_fixture(root: &Path, n: usize) -> PathBuf {
                 .detach();
             let blob = repo.write_blob(record.to_json()).unwrap().detach();
             let tree = repo
-                .write_object(note::tree(&head.to_string(), display, blob))
+                .write_object(note::tree(&head.to_string(), display, blob, None))
                 .unwrap()
                 .detach();
             let commit = repo

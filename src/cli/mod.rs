@@ -53,6 +53,7 @@ pub struct GlobalArgs {
 #[allow(missing_docs)]
 pub enum Command {
     Propose(commands::propose::ProposeArgs),
+    Update(commands::update::UpdateArgs),
     #[command(visible_alias = "ls")]
     List(commands::list::ListArgs),
     Status(commands::list::StatusArgs),
@@ -60,6 +61,8 @@ pub enum Command {
     Diff(commands::diff::DiffArgs),
     Approve(commands::approve::ApproveArgs),
     Reject(commands::reject::RejectArgs),
+    Comment(commands::comment::CommentArgs),
+    RequestChanges(commands::request_changes::RequestChangesArgs),
     Review(commands::review::ReviewArgs),
     Apply(commands::apply::ApplyArgs),
     Rollback(commands::rollback::RollbackArgs),
@@ -117,12 +120,15 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
     match command {
         None => commands::list::status(ui, &commands::list::StatusArgs::default()),
         Some(Command::Propose(a)) => commands::propose::run(ui, &a),
+        Some(Command::Update(a)) => commands::update::run(ui, &a),
         Some(Command::List(a)) => commands::list::list(ui, &a),
         Some(Command::Status(a)) => commands::list::status(ui, &a),
         Some(Command::Show(a)) => commands::show::run(ui, &a),
         Some(Command::Diff(a)) => commands::diff::run(ui, &a),
         Some(Command::Approve(a)) => commands::approve::run(ui, &a),
         Some(Command::Reject(a)) => commands::reject::run(ui, &a),
+        Some(Command::Comment(a)) => commands::comment::run(ui, &a),
+        Some(Command::RequestChanges(a)) => commands::request_changes::run(ui, &a),
         Some(Command::Review(a)) => commands::review::run(ui, &a),
         Some(Command::Apply(a)) => commands::apply::run(ui, &a),
         Some(Command::Rollback(a)) => commands::rollback::run(ui, &a),

@@ -105,7 +105,13 @@ pub fn run(ui: &mut Ui, args: &ApproveArgs) -> Result<u8> {
                 ));
             }
             ApproveOutcome::Recorded(u) => {
-                if u.record.state == crate::record::State::Approved {
+                let blocked: Vec<&str> = u.record.open_requests().map(|c| c.by.as_str()).collect();
+                if u.record.state == crate::record::State::Approved && !blocked.is_empty() {
+                    ui.note(&format!(
+                        "it cannot land yet: changes requested by {} (it lands once they approve a revision or withdraw)",
+                        crate::ui::render::who(&blocked.join(", "))
+                    ));
+                } else if u.record.state == crate::record::State::Approved {
                     ui.note(&format!(
                         "hint: land it with `git upgrades approve {}`",
                         u.id

@@ -78,6 +78,53 @@ impl<'a> Staleness<'a> {
     }
 }
 
+/// Each target's committed policy, read once per target (None: unreadable).
+struct Policies<'a> {
+    store: &'a Store<'a>,
+    by_target: std::collections::HashMap<String, Option<crate::config::Policy>>,
+}
+
+impl<'a> Policies<'a> {
+    fn new(store: &'a Store<'a>) -> Self {
+        Policies {
+            store,
+            by_target: Default::default(),
+        }
+    }
+
+    fn of(&mut self, target: &str) -> Option<&crate::config::Policy> {
+        let store = self.store;
+        self.by_target
+            .entry(target.to_string())
+            .or_insert_with(|| {
+                crate::ops::branch_tip(store, target)
+                    .and_then(|tip| crate::ops::policy_at(store.repo, target, tip))
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// `1/2`: approvals of the current head of the policy's required count.
+    fn approvals(&mut self, s: &Summary) -> String {
+        match self.of(&s.target) {
+            Some(p) => format!("{}/{}", s.approvals, p.required_approvals),
+            None => s.approvals.to_string(),
+        }
+    }
+}
+
+/// The flags after a description: revisions and change requests.
+fn review_flags(s: &Summary) -> String {
+    let mut flag = String::new();
+    if s.revisions > 1 {
+        flag.push_str(&format!(" [revision {}]", s.revisions));
+    }
+    if s.state.is_open() && !s.requested_by.is_empty() {
+        flag.push_str(" [changes requested]");
+    }
+    flag
+}
+
 /// Readable entries and unreadable ones (id, why).
 type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 
@@ -157,7 +204,9 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
         .collect::<Result<_>>()?;
     let mut staleness = Staleness::new(&store);
     let stale: Vec<bool> = rows.iter().map(|(_, s)| staleness.stale(s)).collect();
-    table(ui, &rows, &stale)?;
+    let mut policies = Policies::new(&store);
+    let approvals: Vec<String> = rows.iter().map(|(_, s)| policies.approvals(s)).collect();
+    table(ui, &rows, &stale, &approvals)?;
     Ok(0)
 }
 
@@ -184,7 +233,12 @@ fn painted_tests(ui: &Ui, tests: &Option<(String, Option<bool>)>, width: usize) 
 }
 
 /// An aligned table that fits the terminal width.
-fn table(ui: &mut Ui, ups: &[(String, Summary)], stale: &[bool]) -> Result<()> {
+fn table(
+    ui: &mut Ui,
+    ups: &[(String, Summary)],
+    stale: &[bool],
+    approvals: &[String],
+) -> Result<()> {
     let width = ui.width();
     let id_w = ups
         .iter()
@@ -192,38 +246,41 @@ fn table(ui: &mut Ui, ups: &[(String, Summary)], stale: &[bool]) -> Result<()> {
         .max()
         .unwrap_or(2)
         .clamp(2, 20);
-    let (state_w, age_w, tests_w) = (11, 10, 16);
+    let (state_w, age_w, tests_w, approvals_w) = (11, 10, 16, 9);
     let changes: Vec<String> = ups
         .iter()
         .map(|(_, s)| format!("+{} -{}", s.added, s.removed))
         .collect();
     let changes_w = changes.iter().map(|c| c.len()).max().unwrap_or(7).max(7);
     let desc_w = width
-        .saturating_sub(id_w + state_w + age_w + tests_w + changes_w + 10)
+        .saturating_sub(id_w + state_w + age_w + tests_w + changes_w + approvals_w + 12)
         .max(20);
     let header = format!(
-        "{}  {}  {}  {}  {}  DESCRIPTION",
+        "{}  {}  {}  {}  {}  {}  DESCRIPTION",
         fit("ID", id_w),
         fit("STATE", state_w),
         fit("AGE", age_w),
         fit("CHANGES", changes_w),
-        fit("TESTS", tests_w)
+        fit("TESTS", tests_w),
+        fit("APPROVALS", approvals_w)
     );
     ui.line(&ui.paint(Style::Dim, &header))?;
-    for (((id, s), ch), stale) in ups.iter().zip(&changes).zip(stale) {
+    for ((((id, s), ch), stale), approved) in ups.iter().zip(&changes).zip(stale).zip(approvals) {
         let mut flag = if s.policy_change { " [policy]" } else { "" }.to_string();
         if *stale {
             flag.push_str(" [needs rebase]");
         }
+        flag.push_str(&review_flags(s));
         let desc = text_max(&format!("{}{flag}", s.description), desc_w);
         let st = render::state(ui, s.state);
         let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
         let line = format!(
-            "{}  {st}{pad}  {}  {}  {}  {}",
+            "{}  {st}{pad}  {}  {}  {}  {}  {}",
             ui.paint(Style::Id, &fit(&escape::text(id), id_w)),
             fit(&render::age(&s.updated_at), age_w),
             fit(ch, changes_w),
             painted_tests(ui, &s.tests, tests_w),
+            fit(if s.state.is_open() { approved } else { "" }, approvals_w),
             fit(&desc, desc_w),
         );
         ui.line(line.trim_end())?;
@@ -275,6 +332,7 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             }
         }
     }
+    let mut policies = Policies::new(&store);
     let mut staleness = Staleness::new(&store);
     let mut stale_ids = Vec::new();
     for (id, l) in &pending {
@@ -301,10 +359,17 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         } else {
             format!("[\n{}\n]", damaged.join(",\n"))
         };
+        let mut required: std::collections::BTreeMap<&str, u32> = Default::default();
+        for target in identity.keys() {
+            if let Some(p) = policies.of(target) {
+                required.insert(target.as_str(), p.required_approvals);
+            }
+        }
+        let required = serde_json::to_string(&required).map_err(std::io::Error::from)?;
         let identity = serde_json::to_string(&identity).map_err(std::io::Error::from)?;
         let stale = serde_json::to_string(&stale_ids).map_err(std::io::Error::from)?;
         ui.line(&format!(
-            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity},\n\"needs_rebase\": {stale}\n}}",
+            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity},\n\"required_approvals\": {required},\n\"needs_rebase\": {stale}\n}}",
             pending.len(),
             join(&pending),
             join(&closed),
@@ -331,6 +396,9 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         if stale_set.contains(id.as_str()) {
             flag.push_str(&ui.paint(Style::Warn, " [needs rebase]"));
         }
+        if s.revisions > 1 {
+            flag.push_str(&format!(" [revision {}]", s.revisions));
+        }
         ui.line(&format!(
             "  {}  {desc}{flag}",
             ui.paint(Style::Id, &escape::text(id))
@@ -353,10 +421,24 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
             text_max(&paths, 60),
         ))?;
         let mode = identity.get(&s.target).copied().unwrap_or("claimed");
+        let mut review = String::new();
+        if !s.requested_by.is_empty() {
+            let who: Vec<String> = s.requested_by.iter().map(|w| render::who(w)).collect();
+            review.push_str(&ui.paint(
+                Style::Bad,
+                &format!("  changes requested by {}", who.join(", ")),
+            ));
+        }
+        if s.unresolved_comments > 0 {
+            review.push_str(&format!(
+                "  {}",
+                crate::text::plural(s.unresolved_comments, "unresolved comment")
+            ));
+        }
         ui.line(&format!(
-            "      tests: {}  approvals: {} ({})",
+            "      tests: {}  approvals: {} ({}){review}",
             painted_tests(ui, &s.tests, 0),
-            s.approvals,
+            policies.approvals(&s),
             match mode {
                 "signed" => "signed",
                 "signed-paths" => "signed for policy.signed_paths, else claimed",

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod approve;
+pub mod comment;
 pub mod diff;
 pub mod export;
 pub mod hook;
@@ -13,10 +14,12 @@ pub mod maintain;
 pub mod propose;
 pub mod rebase;
 pub mod reject;
+pub mod request_changes;
 pub mod review;
 pub mod rollback;
 pub mod show;
 pub mod sync;
+pub mod update;
 pub mod util;
 pub mod verify;
 pub mod wait;
@@ -25,6 +28,29 @@ use crate::error::Result;
 use crate::store::Upgrade;
 use crate::ui::json::UpgradeJson;
 use crate::ui::{Style, Ui};
+
+/// Read `what` (e.g. "the comment") from a file, `-` for standard input; at
+/// most a little more than `limit` bytes are read, so a huge input cannot
+/// exhaust memory, and more than `limit` is a usage error.
+pub fn read_text(path: &std::path::Path, limit: usize, what: &str) -> Result<String> {
+    use std::io::Read;
+    let cap = limit as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().take(cap).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| crate::error::Error::from_std(format!("cannot read {}", path.display()), &e))?;
+    if bytes.len() as u64 >= cap {
+        return Err(crate::error::Error::usage(format!(
+            "{what} in {} is longer than {limit} bytes",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| crate::error::Error::usage(format!("{} is not UTF-8 text", path.display())))
+}
 
 /// Open the repository and let its git config refine the output settings.
 pub fn open_repo(ui: &mut Ui) -> Result<gix::Repository> {

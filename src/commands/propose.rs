@@ -53,24 +53,7 @@ pub struct ProposeArgs {
 
 /// Read at most a little more than the limit, so a huge file cannot exhaust memory.
 fn read_description(path: &std::path::Path) -> Result<String> {
-    use std::io::Read;
-    let limit = ops::MAX_DESCRIPTION_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| crate::error::Error::from_std(format!("cannot read {}", path.display()), &e))?;
-    if bytes.len() as u64 >= limit {
-        return Err(crate::error::Error::usage(format!(
-            "the description in {} is longer than {} bytes",
-            path.display(),
-            ops::MAX_DESCRIPTION_BYTES
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| crate::error::Error::usage(format!("{} is not UTF-8 text", path.display())))
+    super::read_text(path, ops::MAX_DESCRIPTION_BYTES, "the description")
 }
 
 /// Run `propose`.

@@ -1,4 +1,8 @@
 //! `git upgrades review`: walk the pending upgrades one at a time.
+//! The conversation (comments, change requests, changes since the revision
+//! last seen) is in `review/talk.rs`.
+
+mod talk;
 
 use std::io::IsTerminal;
 use std::io::Write;
@@ -13,9 +17,13 @@ use crate::text::plural;
 use crate::ui::progress::Spinner;
 use crate::ui::{escape, render, Style, Ui};
 
-/// Review pending upgrades interactively: read, view the diff, approve, reject or skip
+/// Review pending upgrades interactively: read, view the diff, comment, approve, reject
 ///
-/// Needs a terminal; scripts use `approve` and `reject` instead.
+/// For each upgrade: approve, reject, view the diff, skip, comment (on the
+/// upgrade, a file or a line), request changes, read the comments, and, once
+/// it has several revisions, view the changes since the revision you last
+/// saw (the last one you commented on or approved). Needs a terminal;
+/// scripts use `approve`, `reject`, `comment` and `request-changes` instead.
 #[derive(Args, Debug, Clone)]
 pub struct ReviewArgs {
     /// Only this upgrade (default: every open upgrade, oldest first)
@@ -29,6 +37,7 @@ struct Outcomes {
     approved: usize,
     tests_failed: usize,
     rejected: usize,
+    changes_requested: usize,
     skipped: usize,
     errors: usize,
 }
@@ -41,6 +50,7 @@ impl Outcomes {
             + self.approved
             + self.tests_failed
             + self.rejected
+            + self.changes_requested
             + self.skipped
             + self.errors;
         let parts: Vec<String> = [
@@ -55,6 +65,7 @@ impl Outcomes {
                 },
             ),
             (self.rejected, "rejected".to_string()),
+            (self.changes_requested, "with changes requested".to_string()),
             (self.skipped, "skipped".to_string()),
         ]
         .into_iter()
@@ -69,6 +80,21 @@ impl Outcomes {
         }
         line
     }
+}
+
+/// What the reviewer can do with the upgrade shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Approve,
+    Reject,
+    Diff,
+    Skip,
+    Comment,
+    RequestChanges,
+    Conversation,
+    /// The changes since this revision.
+    Since(u64),
+    Quit,
 }
 
 /// True when prompting is possible: a terminal on stdin and stderr.
@@ -117,6 +143,39 @@ fn header(ui: &Ui, up: &Upgrade) -> String {
             plural(r.files.len() - 20, "file")
         ));
     }
+    if r.revisions.len() > 1 {
+        let current = r.revision_number();
+        let note = r
+            .revisions
+            .iter()
+            .find(|x| x.number == current)
+            .and_then(|x| x.note.as_deref())
+            .map(|n| format!(": {}", escape::text_max(n, 80)))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "  revision {current} of {}{note}\n",
+            r.revisions.len()
+        ));
+    }
+    for c in r.open_requests() {
+        s.push_str(&format!(
+            "  {}\n",
+            ui.paint_err(
+                Style::Bad,
+                &format!(
+                    "changes requested by {}: {}",
+                    render::who(&c.by),
+                    escape::text_max(&c.text, 100)
+                )
+            )
+        ));
+    }
+    if r.unresolved_comments > 0 {
+        s.push_str(&format!(
+            "  {}\n",
+            plural(r.unresolved_comments, "unresolved comment")
+        ));
+    }
     s.push_str(&format!(
         "  {}, +{} -{}   tests: {}   approvals: {}\n",
         plural(r.stats.files, "file"),
@@ -149,7 +208,13 @@ fn show_diff(ui: &Ui, repo: &gix::Repository, up: &Upgrade) -> Result<()> {
     )?;
     let mut text = String::new();
     crate::diff::unified(repo, &changes, &mut text, None)?;
-    let text = escape::terminal(&text, false);
+    page(ui, repo, &text);
+    Ok(())
+}
+
+/// Text through the pager (or on stderr), escaped: review runs on a terminal.
+fn page(ui: &Ui, repo: &gix::Repository, text: &str) {
+    let text = escape::terminal(text, false);
     match crate::ui::pager::pager_command(Some(repo))
         .and_then(|p| crate::ui::pager::spawn_pager(&p))
     {
@@ -160,7 +225,6 @@ fn show_diff(ui: &Ui, repo: &gix::Repository, up: &Upgrade) -> Result<()> {
         }
         None => ui.eprint(&text),
     }
-    Ok(())
 }
 
 /// Run `review`.
@@ -214,14 +278,30 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
     'upgrades: for (n, up) in pending.iter().enumerate() {
         ui.eprint(&header(ui, up));
         loop {
+            let since = talk::since_item(&store, &up.id);
+            let mut actions = vec![
+                (Action::Approve, "approve".to_string()),
+                (Action::Reject, "reject".to_string()),
+                (Action::Diff, "view diff".to_string()),
+                (Action::Skip, "skip".to_string()),
+                (Action::Comment, "comment".to_string()),
+                (Action::RequestChanges, "request changes".to_string()),
+                (Action::Conversation, "view comments".to_string()),
+            ];
+            if let Some((from, label)) = since {
+                actions.push((Action::Since(from), label));
+            }
+            actions.push((Action::Quit, "quit".to_string()));
+            let labels: Vec<&str> = actions.iter().map(|(_, l)| l.as_str()).collect();
             let choice = Select::with_theme(theme)
                 .with_prompt(format!("[{}/{}] {}", n + 1, total, up.id))
-                .items(["approve", "reject", "view diff", "skip", "quit"])
+                .items(&labels)
                 .default(0)
                 .interact_opt()
                 .map_err(dialog_error)?;
-            match choice {
-                Some(0) => {
+            let action = choice.map_or(Action::Quit, |c| actions[c].0);
+            match action {
+                Action::Approve => {
                     let comment: String = Input::with_theme(theme)
                         .with_prompt("comment (optional)")
                         .allow_empty(true)
@@ -281,7 +361,7 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                     }
                     continue 'upgrades;
                 }
-                Some(1) => {
+                Action::Reject => {
                     let reason: String = Input::with_theme(theme)
                         .with_prompt("reason")
                         .interact_text()
@@ -310,12 +390,21 @@ pub fn run(ui: &mut Ui, args: &ReviewArgs) -> Result<u8> {
                     }
                     continue 'upgrades;
                 }
-                Some(2) => show_diff(ui, &repo, up)?,
-                Some(3) => {
+                Action::Diff => show_diff(ui, &repo, up)?,
+                Action::Skip => {
                     done.skipped += 1;
                     continue 'upgrades;
                 }
-                _ => break 'upgrades,
+                Action::Comment => talk::comment(ui, theme, &store, &up.id)?,
+                Action::RequestChanges => {
+                    if talk::request_changes(ui, theme, &store, &up.id)? {
+                        done.changes_requested += 1;
+                        continue 'upgrades;
+                    }
+                }
+                Action::Conversation => talk::conversation(ui, &repo, &store, &up.id)?,
+                Action::Since(from) => talk::show_since(ui, &repo, &store, &up.id, from)?,
+                Action::Quit => break 'upgrades,
             }
         }
     }

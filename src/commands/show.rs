@@ -2,12 +2,13 @@
 
 use clap::Args;
 
+use crate::conversation::{self, Files};
 use crate::error::Result;
 use crate::ops;
 use crate::store::Store;
 use crate::trust;
 use crate::ui::json::{EventJson, UpgradeJson};
-use crate::ui::{render, Ui};
+use crate::ui::{self, render, Ui};
 
 /// Show one upgrade: its record, test results and events
 #[derive(Args, Debug, Clone)]
@@ -43,8 +44,13 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
             up.record.state.is_open()
                 && crate::ops::needs_rebase(&repo, *tip, &up.record.base, &up.record.head)
         });
+    let mut files = Files::new(&store, up.tip);
+    let placed = conversation::place(&mut files, &history)?;
     if ui.json {
         let mut j = serde_json::to_value(UpgradeJson::new(&up)).map_err(std::io::Error::from)?;
+        j["comments"] = ui::conversation::json(&placed);
+        // The record's list, with ids and revisions from the chain.
+        j["changes_requested"] = ui::conversation::requests_json(&history);
         j["events"] = serde_json::to_value(events.iter().map(EventJson::from).collect::<Vec<_>>())
             .map_err(std::io::Error::from)?;
         j["needs_rebase"] = stale.is_some().into();
@@ -64,6 +70,13 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
                     },
                     "carried_from": a.carried_from,
                 })).collect::<Vec<_>>(),
+                "blocking": t.blocking.iter().map(|b| serde_json::json!({
+                    "by": b.by,
+                    "text": b.text,
+                    "revision": b.revision,
+                    "note": b.note,
+                })).collect::<Vec<_>>(),
+                "complete": t.complete(),
             }),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
@@ -74,7 +87,13 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
         ui.warn(&format!("cannot judge the approvals: {e}"));
     }
     // Long (events, diff preview): paged as git pages `git show`, on a terminal only.
+    let said = ui::conversation::lines(
+        &ui::conversation::Pen::stdout(ui),
+        &history,
+        &placed,
+        &mut files,
+    )?;
     ui.start_pager(Some(&repo));
-    render::detail(ui, &up, &events, tally.as_ref().ok(), stale)?;
+    render::detail(ui, &up, &events, tally.as_ref().ok(), stale, &said)?;
     Ok(0)
 }

@@ -99,7 +99,10 @@ pub fn approve(
         let tally = trust::tally(store, &history, &policy, tip)?;
         // Only an approval of ours that counts makes a new one pointless: an
         // unsigned one where signatures are now required is given again.
-        if tally.counts_for(&actor.name) {
+        let my_request_open = history
+            .open_requests()
+            .any(|r| crate::repo::email_of(&r.by) == crate::repo::email_of(&actor.name));
+        if tally.counts_for(&actor.name) && !my_request_open {
             break up;
         }
         let comment = crate::record::user_text("comment", req.comment.as_deref())?;
@@ -158,7 +161,10 @@ pub fn approve(
             },
             &actor,
             d,
-            |rec| rec.approvals.push(approval),
+            |rec| {
+                rec.approvals.push(approval);
+                super::clear_requests(rec, &actor.name);
+            },
             None,
         )?;
         match store.append(Append {
@@ -171,6 +177,7 @@ pub fn approve(
             sign,
             check_signed: Some(&check),
             labels: &[],
+            subject: None,
         }) {
             Ok(tip) => {
                 wrote = true;
@@ -185,6 +192,17 @@ pub fn approve(
         }
     };
     if up.record.state != State::Approved || !req.apply {
+        return Ok(ApproveOutcome::Recorded(up));
+    }
+    // Approvals are complete, but someone's change request still blocks:
+    // the approval is recorded and the upgrade waits (no error).
+    let (_, history) = store.load_full(&id)?;
+    let tip = branch_tip(store, &up.record.target)?;
+    let policy = policy_at(store.repo, &up.record.target, tip)?;
+    if !trust::tally(store, &history, &policy, tip)?
+        .blocking
+        .is_empty()
+    {
         return Ok(ApproveOutcome::Recorded(up));
     }
     land(store, &up, &actor, reporter, &LandMode::Normal).map_err(|e| {
@@ -311,15 +329,15 @@ pub fn land(
             }
             let history = store.history(up)?;
             let tally = trust::tally(store, &history, &policy, tip)?;
-            if !tally.complete() {
-                return Err(Error::denied(format!(
-                    "upgrade {id} has {} of the {} the policy requires",
-                    tally.valid,
-                    crate::text::plural(tally.required, "approval")
-                ))
-                .hint(format!(
-                    "`git upgrades show {id}` lists its approvals and why any do not count"
-                )));
+            if let Some(why) = tally.shortfall(&id) {
+                let hint = if tally.blocking.is_empty() {
+                    format!("`git upgrades show {id}` lists its approvals and why any do not count")
+                } else {
+                    format!(
+                        "it lands once they approve a revision (or withdraw: `git upgrades request-changes {id} --withdraw`); `git upgrades show {id}` shows what they asked"
+                    )
+                };
+                return Err(Error::denied(why).hint(hint));
             }
             labels = tally.approvals.iter().map(trust::display_label).collect();
             None

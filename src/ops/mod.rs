@@ -1,4 +1,5 @@
-//! The lifecycle operations (propose, approve/apply, reject), as library
+//! The lifecycle operations (propose, update, approve/apply, reject, the
+//! review conversation), as library
 //! functions: plan from the current record, then persist one event with one
 //! compare-and-swap transaction, retrying from a fresh read when another
 //! writer won the race. No terminal I/O: progress goes through [`Progress`].
@@ -8,7 +9,9 @@ mod maintain;
 mod propose;
 mod rebase;
 mod reject;
+mod review;
 mod rollback;
+mod update;
 mod wait;
 
 pub use land::{
@@ -19,7 +22,11 @@ pub use maintain::{maintain, Action, MaintainRequest};
 pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES};
 pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
+pub use review::{
+    comment, find_comment, request_changes, resolve, withdraw_request, CommentRequest, Commented,
+};
 pub use rollback::rollback;
+pub use update::{update, UpdateOutcome, UpdateRequest};
 pub use wait::{wait, Until, WaitOutcome, WaitRequest};
 
 use std::time::Duration;
@@ -29,7 +36,9 @@ use gix::ObjectId;
 use crate::config::{Policy, POLICY_FILE};
 use crate::error::{Error, Kind, Result};
 use crate::machine::{self, Facts};
-use crate::record::{Event, EventKind, Record, TestResult, EVENT_FORMAT};
+use crate::record::{
+    Event, EventKind, Record, RevisionInfo, RevisionKind, TestResult, EVENT_FORMAT,
+};
 use crate::runner;
 use crate::store::{branch_ref, Store, Upgrade};
 use crate::time::rfc3339;
@@ -155,6 +164,40 @@ pub fn transition(
         details,
     };
     Ok((record, event))
+}
+
+/// Add the revision an event makes (its head and base are the record's
+/// now) to the record; call from a [`transition`] edit, after `seq` is set.
+pub(crate) fn push_revision(
+    rec: &mut Record,
+    actor: &Actor,
+    kind: RevisionKind,
+    note: Option<String>,
+    approvals_kept: bool,
+) {
+    rec.revisions.push(RevisionInfo {
+        number: rec.revisions.len() as u64 + 1,
+        head: rec.head.clone(),
+        base: rec.base.clone(),
+        by: actor.name.clone(),
+        at: actor.at(),
+        seq: rec.seq,
+        kind,
+        note,
+        stats: rec.stats,
+        approvals_kept,
+    });
+}
+
+/// Mark the open change requests of `who` (same email) cleared, as an
+/// approval or withdrawal by them does in the replay.
+pub(crate) fn clear_requests(rec: &mut Record, who: &str) {
+    let me = crate::repo::email_of(who);
+    for c in rec.changes_requested.iter_mut() {
+        if crate::repo::email_of(&c.by) == me {
+            c.open = false;
+        }
+    }
 }
 
 /// A map of event details from `(key, value)` pairs.
@@ -352,6 +395,8 @@ pub(crate) struct Planned {
     record: Record,
     event: Event,
     extra: Vec<gix::refs::transaction::RefEdit>,
+    subject: Option<String>,
+    sign: bool,
 }
 
 impl Planned {
@@ -364,7 +409,21 @@ impl Planned {
             record,
             event,
             extra,
+            subject: None,
+            sign: false,
         }
+    }
+
+    /// The event commit's subject says `subject` instead of the description.
+    pub(crate) fn with_subject(mut self, subject: String) -> Planned {
+        self.subject = Some(subject);
+        self
+    }
+
+    /// Sign the event commit (git's signing set-up).
+    pub(crate) fn signed(mut self, sign: bool) -> Planned {
+        self.sign = sign;
+        self
     }
 }
 
@@ -386,9 +445,12 @@ pub(crate) fn append_retrying(
             }
             e
         })?;
-        match store.append(crate::store::Append::event(
-            &p.record, &p.event, up.tip, signature, p.extra,
-        )) {
+        let append = crate::store::Append {
+            subject: p.subject.as_deref(),
+            sign: p.sign,
+            ..crate::store::Append::event(&p.record, &p.event, up.tip, signature, p.extra)
+        };
+        match store.append(append) {
             Ok(tip) => {
                 return Ok(Upgrade {
                     id: id.to_string(),

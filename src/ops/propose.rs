@@ -11,7 +11,7 @@ use crate::diff;
 use crate::error::{Error, Kind, Result};
 use crate::ids::{generate_id, validate_id};
 use crate::machine::Facts;
-use crate::record::{EventKind, Record, State, RECORD_FORMAT};
+use crate::record::{EventKind, Record, RevisionInfo, RevisionKind, State, RECORD_FORMAT};
 use crate::store::{open_ref, proposals, update, Append, Store, Upgrade};
 
 /// The longest description accepted.
@@ -147,6 +147,21 @@ pub fn propose(
             urgent: None,
             updated_at: actor.at(),
             seq: 0,
+            revisions: vec![RevisionInfo {
+                number: 1,
+                head: head.to_string(),
+                base: base.to_string(),
+                by: actor.name.clone(),
+                at: actor.at(),
+                seq: 1,
+                kind: RevisionKind::Proposed,
+                note: None,
+                stats,
+                approvals_kept: false,
+            }],
+            changes_requested: Vec::new(),
+            comment_count: 0,
+            unresolved_comments: 0,
         };
         let d = details([
             ("target", target.clone().into()),
@@ -182,6 +197,7 @@ pub fn propose(
             sign: false,
             check_signed: None,
             labels: &[],
+            subject: None,
         }) {
             Ok(tip) => break Upgrade { id, tip, record },
             Err(e) if e.kind == Kind::Conflict => {
@@ -239,7 +255,7 @@ fn pending_duplicate(store: &Store<'_>, key: &str, target: &str, base: ObjectId)
 /// Snapshot the working tree (tracked and untracked files, honouring
 /// .gitignore) as a commit on top of HEAD, through a temporary index so that
 /// the user's index and files are left exactly as they are.
-fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId> {
+pub(crate) fn commit_worktree(repo: &gix::Repository, description: &str) -> Result<ObjectId> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| Error::usage("--worktree needs a working tree; this repository is bare"))?

@@ -22,7 +22,7 @@ use super::{
 use crate::diff;
 use crate::error::{Context, Error, Kind, Result};
 use crate::machine::Facts;
-use crate::record::{Approval, EventKind, State};
+use crate::record::{Approval, EventKind, RevisionKind, State};
 use crate::repo;
 use crate::store::{open_ref, proposals, update, Append, Store, Upgrade};
 use crate::trust::change::patch_id;
@@ -257,6 +257,7 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
                 rec.policy_change = policy_change;
                 rec.tests = None;
                 rec.approvals.extend(carried);
+                super::push_revision(rec, &actor, RevisionKind::Rebased, None, same);
             },
             None,
         )?;

@@ -6,25 +6,30 @@ use crate::record::EVENT_FORMAT;
 
 const ID: &str = "u1";
 
-fn hex(c: char) -> String {
+pub(super) fn hex(c: char) -> String {
     std::iter::repeat_n(c, 40).collect()
 }
 
-fn oid(n: u8) -> ObjectId {
+pub(super) fn oid(n: u8) -> ObjectId {
     ObjectId::from_bytes_or_panic(&[n; 20])
 }
 
 /// A linear chain builder with actors as commit authors.
-struct Chain {
-    events: Vec<ChainEvent>,
+pub(super) struct Chain {
+    pub(super) events: Vec<ChainEvent>,
 }
 
 impl Chain {
-    fn new() -> Chain {
+    pub(super) fn new() -> Chain {
         Chain { events: Vec::new() }
     }
 
-    fn push(&mut self, kind: EventKind, actor: &str, details: serde_json::Value) -> ObjectId {
+    pub(super) fn push(
+        &mut self,
+        kind: EventKind,
+        actor: &str,
+        details: serde_json::Value,
+    ) -> ObjectId {
         let n = self.events.len() as u8 + 1;
         let parents: Vec<ObjectId> = self.events.last().map(|e| e.commit).into_iter().collect();
         let commit = oid(n);
@@ -45,19 +50,19 @@ impl Chain {
         commit
     }
 
-    fn tip(&self) -> ObjectId {
+    pub(super) fn tip(&self) -> ObjectId {
         self.events.last().unwrap().commit
     }
 
-    fn replay(&self) -> Result<History> {
+    pub(super) fn replay(&self) -> Result<History> {
         replay(ID, self.tip(), &self.events)
     }
 }
 
-const ALICE: &str = "Alice <alice@example.com>";
-const BOB: &str = "Bob <bob@example.com>";
+pub(super) const ALICE: &str = "Alice <alice@example.com>";
+pub(super) const BOB: &str = "Bob <bob@example.com>";
 
-fn proposed() -> Chain {
+pub(super) fn proposed() -> Chain {
     let mut c = Chain::new();
     c.push(
         EventKind::Proposed,
@@ -67,7 +72,7 @@ fn proposed() -> Chain {
     c
 }
 
-fn approve(c: &mut Chain, by: &str, n: u64, required: u64) {
+pub(super) fn approve(c: &mut Chain, by: &str, n: u64, required: u64) {
     c.push(
         EventKind::Approved,
         by,
@@ -75,7 +80,7 @@ fn approve(c: &mut Chain, by: &str, n: u64, required: u64) {
     );
 }
 
-fn land(c: &mut Chain) {
+pub(super) fn land(c: &mut Chain) {
     c.push(
         EventKind::Applied,
         BOB,
@@ -238,6 +243,10 @@ mod properties {
         Fail,
         Urgent,
         Rebase(bool),
+        Revise(bool),
+        Comment,
+        Request,
+        Withdraw,
         Rollback,
     }
 
@@ -256,6 +265,11 @@ mod properties {
                 Urgent,
                 Rebase(true),
                 Rebase(false),
+                Revise(true),
+                Revise(false),
+                Comment,
+                Request,
+                Withdraw,
             ],
             State::Approved => vec![
                 Test(true),
@@ -265,9 +279,14 @@ mod properties {
                 Fail,
                 Rebase(true),
                 Rebase(false),
+                Revise(true),
+                Revise(false),
+                Comment,
+                Request,
+                Withdraw,
             ],
-            State::Applied => vec![Rollback],
-            _ => vec![],
+            State::Applied => vec![Rollback, Comment],
+            _ => vec![Comment],
         }
     }
 
@@ -277,13 +296,23 @@ mod properties {
         let (mut state, mut head, mut base, mut next_head) =
             (State::Proposed, hex('b'), hex('a'), 1u64);
         let mut landing: Option<(String, String)> = None;
+        let mut requesters: Vec<&str> = Vec::new();
         for (pick, who) in choices {
             let ops = allowed(state);
             if ops.is_empty() {
                 break;
             }
-            let op = ops[*pick as usize % ops.len()];
+            let mut op = ops[*pick as usize % ops.len()];
             let who = PEOPLE[*who as usize % PEOPLE.len()];
+            if matches!(op, Op::Withdraw) && !requesters.contains(&who) {
+                op = Op::Comment;
+            }
+            if matches!(op, Op::Request) && who == POLICY_ACTOR {
+                op = Op::Comment;
+            }
+            if matches!(op, Op::Approve(_) | Op::Withdraw) {
+                requesters.retain(|r| *r != who);
+            }
             let (kind, actor, details, next) = match op {
                 Op::Test(pass) => (
                     EventKind::Tested,
@@ -357,6 +386,40 @@ mod properties {
                     base = onto;
                     (EventKind::Rebased, ALICE, d, next)
                 }
+                Op::Revise(kept) => {
+                    let to = format!("{next_head:040x}");
+                    next_head += 1;
+                    let d = serde_json::json!({"from_head": head, "head": to, "base": base,
+                        "approvals_kept": kept, "note": "better"});
+                    let next = if kept && state == State::Approved {
+                        State::Approved
+                    } else {
+                        State::Proposed
+                    };
+                    head = to;
+                    (EventKind::Revised, ALICE, d, next)
+                }
+                Op::Comment => (
+                    EventKind::Commented,
+                    who,
+                    serde_json::json!({"text": "why?", "head": head, "file": "a.txt", "line": 1}),
+                    state,
+                ),
+                Op::Request => {
+                    requesters.push(who);
+                    (
+                        EventKind::ChangesRequested,
+                        who,
+                        serde_json::json!({"text": "please fix", "head": head}),
+                        state,
+                    )
+                }
+                Op::Withdraw => (
+                    EventKind::ChangesWithdrawn,
+                    who,
+                    serde_json::json!({}),
+                    state,
+                ),
             };
             c.push(kind, actor, details);
             state = next;
@@ -388,6 +451,28 @@ mod properties {
         }
         if h.state == State::Applied {
             assert_eq!(h.landing.as_ref().unwrap().new_target, h.head);
+        }
+        // Only the proposer revises; requests are cleared only by their requester.
+        for r in h.revisions.iter().skip(1) {
+            if r.kind == RevisionKind::Updated {
+                assert_eq!(r.by, h.proposer, "a revision by someone else");
+            }
+        }
+        for r in &h.change_requests {
+            if let Some(by) = r.cleared_by {
+                let e = c.events.iter().find(|e| e.commit == by).expect("its event");
+                assert!(matches!(
+                    e.event.event,
+                    EventKind::Approved | EventKind::ChangesWithdrawn
+                ));
+                assert_eq!(e.author, r.by, "cleared by someone else");
+            }
+        }
+        for cm in &h.comments {
+            assert!(
+                h.revision_of(&cm.head).is_some(),
+                "a comment on no revision"
+            );
         }
         // Every prefix replays too, and each step is a transition the
         // state machine allows with some facts.
@@ -424,6 +509,11 @@ mod properties {
             EventKind::Expired,
             EventKind::RolledBack,
             EventKind::Rebased,
+            EventKind::Revised,
+            EventKind::Commented,
+            EventKind::CommentResolved,
+            EventKind::ChangesRequested,
+            EventKind::ChangesWithdrawn,
         ];
         let keys = [
             "head",
@@ -433,6 +523,9 @@ mod properties {
             "to_head",
             "from_head",
             "target",
+            "base",
+            "reply_to",
+            "comment",
         ];
         let len = c.events.len();
         if how % 9 == 7 && n > 0 {

@@ -19,7 +19,7 @@ use super::{Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::record::{State, TestResult};
 
-const MAGIC: &[u8] = b"git-upgrades cache 4\n";
+const MAGIC: &[u8] = b"git-upgrades cache 5\n";
 
 /// What listing needs of one upgrade.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +58,15 @@ pub struct Summary {
     pub base: String,
     /// Emails (lower-cased) of who approved the current head.
     pub approved_by: Vec<String>,
+    /// How many revisions it has had.
+    #[serde(default)]
+    pub revisions: u64,
+    /// Who has an open change request (`Name <email>`, in order).
+    #[serde(default)]
+    pub requested_by: Vec<String>,
+    /// Comment threads not resolved yet.
+    #[serde(default)]
+    pub unresolved_comments: u64,
 }
 
 impl Summary {
@@ -89,6 +98,17 @@ impl Summary {
                 .filter(|a| a.head == r.head)
                 .map(|a| crate::repo::email_of(&a.by))
                 .collect(),
+            revisions: r.revisions.len().max(1) as u64,
+            requested_by: {
+                let mut who: Vec<String> = Vec::new();
+                for c in r.open_requests() {
+                    if !who.contains(&c.by) {
+                        who.push(c.by.clone());
+                    }
+                }
+                who
+            },
+            unresolved_comments: r.unresolved_comments,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod notice;
 pub mod proposals;
 mod read;
 pub mod repair;
+mod revisions;
 pub mod sign;
 
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
@@ -103,6 +104,9 @@ pub struct Append<'a> {
     pub check_signed: Option<&'a dyn Fn(ObjectId) -> Result<()>>,
     /// How the writer judged each approver, for the display block only.
     pub labels: &'a [note::ApprovalLabel],
+    /// The text after `<event> <id>: ` in the commit's subject (default: the
+    /// description); comments put their own words there.
+    pub subject: Option<&'a str>,
 }
 
 impl<'a> Append<'a> {
@@ -124,6 +128,7 @@ impl<'a> Append<'a> {
             sign: false,
             check_signed: None,
             labels: &[],
+            subject: None,
         }
     }
 }
@@ -158,7 +163,16 @@ impl<'r> Store<'r> {
         written.push((gix::objs::Kind::Blob, display.1));
         let blob = self.write_retrying(gix::objs::Kind::Blob, record.to_json())?;
         written.push((gix::objs::Kind::Blob, blob.1));
-        let tree = note::tree(&record.head, display.0, blob.0);
+        let parents: Vec<ObjectId> = a.previous_tip.into_iter().chain(a.merge_parent).collect();
+        let revisions = match self.revisions_subtree(record, &parents)? {
+            Some(encoded) => {
+                let kept = self.write_retrying(gix::objs::Kind::Tree, encoded)?;
+                written.push((gix::objs::Kind::Tree, kept.1));
+                Some(kept.0)
+            }
+            None => None,
+        };
+        let tree = note::tree(&record.head, display.0, blob.0, revisions);
         let tree = self.write_retrying(gix::objs::Kind::Tree, encode(&tree)?)?;
         written.push((gix::objs::Kind::Tree, tree.1));
         let commit = gix::objs::Commit {
@@ -174,7 +188,10 @@ impl<'r> Store<'r> {
             author: a.signature.clone(),
             committer: a.signature.clone(),
             encoding: None,
-            message: a.event.to_message(&record.description).into(),
+            message: a
+                .event
+                .to_message(a.subject.unwrap_or(&record.description))
+                .into(),
             extra_headers: Vec::new(),
         };
         let commit = if a.sign {

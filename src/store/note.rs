@@ -19,6 +19,9 @@ use crate::record::{is_hex_id, sanitize_line, Record, State};
 
 /// The name of the record's entry in the notes tree.
 pub const RECORD_ENTRY: &str = "record.json";
+/// The name of the subtree that keeps every revision's trees reachable
+/// (`<commit id>` → that commit's tree, for each revision's head and base).
+pub const REVISIONS_ENTRY: &str = "revisions";
 /// At most this many approvers get a line of their own in the display block.
 const MAX_APPROVAL_LINES: usize = 3;
 
@@ -55,6 +58,20 @@ pub fn display_block(record: &Record, labels: &[ApprovalLabel]) -> String {
             when(&record.proposed_at)
         ));
     }
+    if record.revisions.len() > 1 {
+        lines.push(format!(
+            "Revisions: {} (this commit is revision {})",
+            record.revisions.len(),
+            record.revision_number()
+        ));
+    }
+    let open_requests: Vec<&str> = record.open_requests().map(|c| c.by.as_str()).collect();
+    if !open_requests.is_empty() && record.state.is_open() {
+        lines.push(format!(
+            "Changes-requested-by: {}",
+            sanitize_line(&open_requests.join(", "), 200)
+        ));
+    }
     let mut approvers: Vec<&str> = Vec::new();
     for a in record.approvals.iter().filter(|a| a.head == record.head) {
         if !approvers.contains(&a.by.as_str()) {
@@ -76,6 +93,14 @@ pub fn display_block(record: &Record, labels: &[ApprovalLabel]) -> String {
             .map(|l| format!(" ({})", sanitize_line(&l.label, 100)))
             .unwrap_or_default();
         lines.push(format!("Approved-by: {}{label}", sanitize_line(by, 120)));
+    }
+    if record.comment_count > 0 {
+        lines.push(format!(
+            "Comments: {}, {} unresolved (git log {})",
+            record.comment_count,
+            record.unresolved_comments,
+            super::notes_ref(&record.id)
+        ));
     }
     if let Some(t) = &record.tests {
         let mut line = format!("Tested: {}", sanitize_line(&t.status, 20));
@@ -156,16 +181,42 @@ fn short(hex: &str) -> &str {
     hex.get(..10).unwrap_or(hex)
 }
 
-/// The notes tree of an event: the display block noting `head`, and the record.
-pub fn tree(head: &str, display_blob: ObjectId, record_blob: ObjectId) -> gix::objs::Tree {
-    let blob = |name: &str, oid| gix::objs::tree::Entry {
-        mode: gix::objs::tree::EntryKind::Blob.into(),
+/// The notes tree of an event: the display block noting `head`, the record,
+/// and, once there are several revisions, the tree keeping them reachable.
+pub fn tree(
+    head: &str,
+    display_blob: ObjectId,
+    record_blob: ObjectId,
+    revisions: Option<ObjectId>,
+) -> gix::objs::Tree {
+    let entry = |kind: gix::objs::tree::EntryKind, name: &str, oid| gix::objs::tree::Entry {
+        mode: kind.into(),
         filename: name.into(),
         oid,
     };
-    let mut entries = vec![blob(head, display_blob), blob(RECORD_ENTRY, record_blob)];
-    // Tree entries are sorted by name; both names are plain files.
-    entries.sort_by(|a, b| a.filename.cmp(&b.filename));
+    use gix::objs::tree::EntryKind::{Blob, Tree};
+    let mut entries = vec![
+        entry(Blob, head, display_blob),
+        entry(Blob, RECORD_ENTRY, record_blob),
+    ];
+    entries.extend(revisions.map(|oid| entry(Tree, REVISIONS_ENTRY, oid)));
+    // In git's order (a tree sorts as if its name ended in `/`).
+    entries.sort();
+    gix::objs::Tree { entries }
+}
+
+/// The tree under [`REVISIONS_ENTRY`]: `(commit id, its tree)` pairs.
+pub fn revisions_tree(kept: &[(String, ObjectId)]) -> gix::objs::Tree {
+    let mut entries: Vec<gix::objs::tree::Entry> = kept
+        .iter()
+        .map(|(name, oid)| gix::objs::tree::Entry {
+            mode: gix::objs::tree::EntryKind::Tree.into(),
+            filename: name.as_str().into(),
+            oid: *oid,
+        })
+        .collect();
+    entries.sort();
+    entries.dedup_by(|a, b| a.filename == b.filename);
     gix::objs::Tree { entries }
 }
 
@@ -179,6 +230,8 @@ pub struct Located {
     pub combined: bool,
     /// The commit the note is attached to (the entry's name).
     pub noted: String,
+    /// The [`REVISIONS_ENTRY`] subtree, if any.
+    pub revisions: Option<ObjectId>,
 }
 
 /// Find the record in a notes tree, strictly: exactly one note, named by a
@@ -187,8 +240,13 @@ pub struct Located {
 pub fn locate(tree: &gix::objs::TreeRef<'_>) -> Result<Located> {
     let mut note = None;
     let mut record = None;
+    let mut revisions = None;
     for e in &tree.entries {
         let name = e.filename.to_str_lossy();
+        if name == REVISIONS_ENTRY && e.mode.is_tree() && revisions.is_none() {
+            revisions = Some(e.oid.to_owned());
+            continue;
+        }
         if !e.mode.is_blob() {
             return Err(Error::failure(format!(
                 "damaged record: the notes tree holds {:?}, which is not a file",
@@ -220,11 +278,13 @@ pub fn locate(tree: &gix::objs::TreeRef<'_>) -> Result<Located> {
             record,
             combined: false,
             noted,
+            revisions,
         },
         None => Located {
             record: note,
             combined: true,
             noted,
+            revisions,
         },
     })
 }

@@ -127,6 +127,11 @@ impl Store<'_> {
         let events = self.events_at(id, tip)?;
         let history = replay::replay(id, tip, &events)?;
         replay::check_record(&record, &history)?;
+        let mut record = record;
+        if record.revisions.is_empty() {
+            // Written before records listed revisions: the chain has them.
+            record.revisions = history.revision_infos(&record.stats);
+        }
         Ok((
             Upgrade {
                 id: id.to_string(),

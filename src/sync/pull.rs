@@ -9,6 +9,7 @@ use super::{fetch, tracking_prefix};
 use crate::error::{Error, Result};
 use crate::ops::{details, is_ancestor};
 use crate::record::{Event, EventKind, Record, State, EVENT_FORMAT};
+use crate::replay::{self, History};
 use crate::store::{
     archive_ref, branch_ref, delete_if_present, notes_ref, open_ref, proposals, update, Append,
     Store, Upgrade,
@@ -224,7 +225,7 @@ fn validate(
     remote: &str,
     id: &str,
     tip: ObjectId,
-) -> Result<(Upgrade, crate::replay::History)> {
+) -> Result<(Upgrade, History)> {
     crate::ids::validate_id(id)
         .map_err(|e| Error::failure(format!("invalid id in the remote's refs: {}", e.message)))?;
     let (up, history) = store.load_with_history(id, tip)?;
@@ -259,7 +260,7 @@ fn pull_one(
     rtip: ObjectId,
 ) -> Result<Option<PullChange>> {
     let repo = store.repo;
-    let (theirs, _) = validate(store, remote, id, rtip)
+    let (theirs, their_history) = validate(store, remote, id, rtip)
         .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
     let local_tip = store.ref_tip(&notes_ref(id))?;
     let change = |kind: &str, from: Option<State>, to: State, detail: String| PullChange {
@@ -294,7 +295,7 @@ fn pull_one(
     if ltip == rtip || is_ancestor(repo, rtip, ltip)? {
         return Ok(None);
     }
-    let ours = store.load_at(id, ltip)?;
+    let (ours, our_history) = store.load_with_history(id, ltip)?;
     if is_ancestor(repo, ltip, rtip)? {
         let mut edits = vec![update(
             &notes_ref(id),
@@ -318,12 +319,9 @@ fn pull_one(
         )));
     }
     // Diverged: both sides appended events. Merge deterministically.
-    let merged = merge_records(
-        &ours.record,
-        &ltip.to_string(),
-        &theirs.record,
-        &rtip.to_string(),
-    );
+    let (merged_history, ours_won) = replay::merge_histories(&our_history, &their_history)
+        .map_err(|why| Error::failure(format!("upgrade {id}: cannot merge: {why}")))?;
+    let merged = merge_records(&ours.record, &theirs.record, ours_won, &merged_history);
     let time_of =
         |tip: ObjectId| -> Result<i64> { Ok(repo.find_commit(tip)?.committer()?.seconds()) };
     let time = time_of(ltip)?.max(time_of(rtip)?);
@@ -365,6 +363,7 @@ fn pull_one(
         sign: false,
         check_signed: None,
         labels: &[],
+        subject: None,
     })?;
     let detail = format!(
         "ours {} + theirs {} -> {}",

@@ -5,8 +5,9 @@
 //! own approvals count only when its auto-approve rule, re-evaluated on the
 //! recomputed change and the event times, allows them; approvals carried over
 //! by a rebase count only when the change is provably unchanged (same patch
-//! id) and the original event still verifies. The policy is always the one
-//! committed on the target branch.
+//! id) and the original event still verifies. An open change request of
+//! someone who may approve blocks the tally until they clear it. The policy
+//! is always the one committed on the target branch.
 
 use std::path::PathBuf;
 
@@ -96,6 +97,20 @@ pub fn display_label(judged: &Judged) -> ApprovalLabel {
     }
 }
 
+/// An open change request that blocks landing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocking {
+    /// Who asked.
+    pub by: String,
+    /// What should change.
+    pub text: String,
+    /// The revision it was given on.
+    pub revision: u64,
+    /// Why it still blocks when the chain says it was cleared (the clearing
+    /// event does not verify where the policy requires signatures).
+    pub note: Option<String>,
+}
+
 /// The approvals of an upgrade, judged.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -107,12 +122,34 @@ pub struct Tally {
     pub required: usize,
     /// True when the policy requires signed approvals; otherwise identities are claimed.
     pub signed: bool,
+    /// Open change requests of people the policy lets approve: each blocks landing.
+    pub blocking: Vec<Blocking>,
 }
 
 impl Tally {
-    /// True when enough approvals count.
+    /// True when enough approvals count and no change request is open.
     pub fn complete(&self) -> bool {
-        self.valid >= self.required
+        self.valid >= self.required && self.blocking.is_empty()
+    }
+
+    /// Why landing is refused, in one line (None when it is not).
+    pub fn shortfall(&self, id: &str) -> Option<String> {
+        if self.valid < self.required {
+            return Some(format!(
+                "upgrade {id} has {} of the {} the policy requires",
+                self.valid,
+                crate::text::plural(self.required, "approval")
+            ));
+        }
+        let mut who: Vec<String> = Vec::new();
+        for b in &self.blocking {
+            let name = crate::record::sanitize_line(&b.by, 100);
+            if !who.contains(&name) {
+                who.push(name);
+            }
+        }
+        (!who.is_empty())
+            .then(|| format!("upgrade {id} has changes requested by {}", who.join(", ")))
     }
 
     /// True when `name` has an approval of the current head that counts.
@@ -304,10 +341,52 @@ pub fn tally(
         }
     }
     let valid = approvals.iter().filter(|j| j.counts).count();
+    let blocking = blocking(&judge, signed)?;
     Ok(Tally {
         approvals,
         valid,
         required: policy.required_approvals as usize,
         signed,
+        blocking,
     })
+}
+
+/// The open change requests that block: those of people the policy lets
+/// approve (in `policy.approvers` when it lists any; never the proposer, who
+/// updates instead). A request the chain says was cleared still blocks when
+/// signatures are required and the clearing event (the requester's approval
+/// or withdrawal) is not signed by the requester: a forged clearing clears
+/// nothing.
+fn blocking(judge: &Judge<'_>, signed: bool) -> Result<Vec<Blocking>> {
+    let (h, policy) = (judge.history, judge.policy);
+    let mut out: Vec<Blocking> = Vec::new();
+    for r in &h.change_requests {
+        let email = email_of(&r.by);
+        if r.by == POLICY_ACTOR
+            || email == email_of(&h.proposer)
+            || (!policy.approvers.is_empty() && !policy.approvers.contains(&email))
+        {
+            continue;
+        }
+        let note = match (r.cleared_by, &judge.signers) {
+            (None, _) => None,
+            (Some(event), Some(signers)) if signed => {
+                match sign::verify(judge.store.repo, event, signers.path.as_deref())? {
+                    Signature::Good(p) if email_of(&p) == email => continue,
+                    other => Some(format!(
+                        "cleared by an event that does not verify: {}",
+                        other.describe()
+                    )),
+                }
+            }
+            (Some(_), _) => continue,
+        };
+        out.push(Blocking {
+            by: r.by.clone(),
+            text: r.text.clone(),
+            revision: h.revision_of(&r.head).unwrap_or(1),
+            note,
+        });
+    }
+    Ok(out)
 }

@@ -84,13 +84,16 @@ pub fn justify_step(store: &Store<'_>, h: &History, l: &LandingFact) -> Result<J
         });
     }
     let t = tally(store, h, &policy, previous)?;
-    if !t.complete() {
+    if t.valid < t.required {
         return Err(Error::denied(format!(
             "upgrade {} has {} of the {} the policy requires",
             h.id,
             t.valid,
             crate::text::plural(t.required, "verified approval")
         )));
+    }
+    if let Some(why) = t.shortfall(&h.id) {
+        return Err(Error::denied(why));
     }
     let tested = passing_test(h, l, &policy);
     if tested.is_none() {

@@ -19,6 +19,6 @@ pub mod landing;
 
 pub use crate::replay::POLICY_ACTOR;
 pub use approvals::{
-    allowed_signers, display_label, may_approve, must_sign, tally, Judged, Proof, Tally,
+    allowed_signers, display_label, may_approve, must_sign, tally, Blocking, Judged, Proof, Tally,
 };
 pub use change::{recompute, Change};

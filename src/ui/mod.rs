@@ -5,6 +5,7 @@
 //! no control character from data reaches the terminal. [`html`] renders the
 //! static dashboard of `export`, through its own escaping function.
 
+pub mod conversation;
 pub use crate::text::escape;
 pub mod html;
 pub mod json;

@@ -60,6 +60,7 @@ pub fn detail(
     events: &[LoggedEvent],
     tally: Option<&Tally>,
     stale: Option<gix::ObjectId>,
+    conversation: &[String],
 ) -> Result<()> {
     let r: &Record = &up.record;
     let title = format!("upgrade {}", up.id);
@@ -70,7 +71,7 @@ pub fn detail(
         ui.line(&format!("    {}", escape::text(line)))?;
     }
     ui.line("")?;
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("Target", escape::text(&r.target).into_owned()),
         ("Head", short(&r.head)),
         (
@@ -112,6 +113,20 @@ pub fn detail(
         ),
         ("Tests", tests_line(ui, &r.tests)),
     ];
+    if r.revisions.len() > 1 {
+        let current = r.revision_number();
+        let line = match r.revisions.iter().find(|x| x.number == current) {
+            Some(rev) => format!(
+                "{current} of {} ({} {} by {})",
+                r.revisions.len(),
+                rev.kind.as_str(),
+                age(&rev.at),
+                who(&rev.by)
+            ),
+            None => format!("{current} of {}", r.revisions.len()),
+        };
+        rows.insert(2, ("Revision", line));
+    }
     for (k, v) in rows {
         ui.line(&format!("{}  {v}", ui.paint(Style::Bold, &fit(k, 9))))?;
     }
@@ -151,13 +166,40 @@ pub fn detail(
             "{label}  {} of {} required ({mode})",
             t.valid, t.required
         ))?;
+        if !t.blocking.is_empty() && r.state.is_open() {
+            let mut who: Vec<String> = Vec::new();
+            for b in &t.blocking {
+                if !who.contains(&b.by) {
+                    who.push(b.by.clone());
+                }
+            }
+            let who: Vec<String> = who.iter().map(|w| self::who(w)).collect();
+            let label = ui.paint(Style::Bold, &fit("Blocked", 9));
+            ui.line(&format!(
+                "{label}  {}",
+                ui.paint(
+                    Style::Bad,
+                    &format!(
+                        "changes requested by {}: it cannot land until they approve a revision or withdraw",
+                        who.join(", ")
+                    )
+                )
+            ))?;
+        }
     }
     if !r.approvals.is_empty() {
         ui.line(&ui.paint(Style::Bold, "Approvals"))?;
         for a in &r.approvals {
             let mut note = String::new();
             if a.head != r.head {
-                note.push_str(" (earlier head)");
+                note.push_str(&match r.revisions.iter().rev().find(|x| x.head == a.head) {
+                    Some(rev) => format!(
+                        " (on revision {}: void, revision {} changes the patch)",
+                        rev.number,
+                        r.revision_number()
+                    ),
+                    None => " (earlier head: void)".to_string(),
+                });
             } else if let Some(j) = tally.and_then(|t| t.approvals.iter().find(|j| j.by == a.by)) {
                 note.push_str(&format!(" [{}]", j.proof.label()));
                 if let Some(why) = &j.why_not {
@@ -205,6 +247,33 @@ pub fn detail(
             short(&l.new_target)
         ))?;
     }
+    if r.revisions.len() > 1 {
+        ui.line("")?;
+        ui.line(&ui.paint(Style::Bold, "Revisions"))?;
+        for rev in &r.revisions {
+            let note = rev
+                .note
+                .as_deref()
+                .map(|n| format!("  {}", text_max(n, 100)))
+                .unwrap_or_default();
+            let kept = if rev.approvals_kept {
+                ui.paint(Style::Dim, "  (same patch: approvals kept)")
+            } else {
+                String::new()
+            };
+            let mark = if rev.head == r.head { "*" } else { " " };
+            ui.line(&format!(
+                " {mark}{:>3}  {}  {} {} by {}  +{} -{}{note}{kept}",
+                rev.number,
+                short(&rev.head),
+                rev.kind.as_str(),
+                age(&rev.at),
+                who(&rev.by),
+                rev.stats.added,
+                rev.stats.removed,
+            ))?;
+        }
+    }
     ui.line("")?;
     ui.line(&ui.paint(Style::Bold, "Files"))?;
     for f in &r.files {
@@ -219,6 +288,9 @@ pub fn detail(
             fit(&counts, 12),
             escape::path(&f.path)
         ))?;
+    }
+    for line in conversation {
+        ui.line(line)?;
     }
     if let Some(t) = &r.tests {
         if t.passed == Some(false) && !t.output.trim().is_empty() {
@@ -262,9 +334,15 @@ fn tests_line(ui: &Ui, tests: &Option<TestResult>) -> String {
 pub fn event_line(ui: &mut Ui, e: &LoggedEvent, with_id: bool) -> Result<()> {
     let ev = &e.event;
     let mut extra = String::new();
-    for key in ["reason", "comment", "status", "target"] {
-        if let Some(v) = ev.details.get(key).and_then(|v| v.as_str()) {
-            extra.push_str(&format!(" {key}={}", text_max(v, 80)));
+    for key in [
+        "reason", "comment", "status", "target", "note", "file", "line", "text",
+    ] {
+        match ev.details.get(key) {
+            Some(serde_json::Value::String(v)) => {
+                extra.push_str(&format!(" {key}={}", text_max(v, 80)))
+            }
+            Some(serde_json::Value::Number(n)) => extra.push_str(&format!(" {key}={n}")),
+            _ => {}
         }
     }
     let id = if with_id {

@@ -23,6 +23,7 @@ mod test_policy;
 mod test_readme;
 mod test_recovery;
 mod test_reliability;
+mod test_review;
 mod test_scale;
 mod test_shell;
 mod test_sync;

@@ -308,8 +308,26 @@ fn no_subcommand_panics_on_garbage() {
         "-C",
     ];
     let subcommands = [
-        "propose", "list", "status", "show", "diff", "approve", "reject", "apply", "rollback",
-        "rebase", "review", "log", "maintain", "init", "push", "pull", "sync",
+        "propose",
+        "list",
+        "status",
+        "show",
+        "diff",
+        "approve",
+        "reject",
+        "apply",
+        "rollback",
+        "rebase",
+        "review",
+        "log",
+        "maintain",
+        "init",
+        "push",
+        "pull",
+        "sync",
+        "update",
+        "comment",
+        "request-changes",
     ];
     for sub in subcommands {
         for g in garbage {

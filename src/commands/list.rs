@@ -266,12 +266,17 @@ fn table(
     );
     ui.line(&ui.paint(Style::Dim, &header))?;
     for ((((id, s), ch), stale), approved) in ups.iter().zip(&changes).zip(stale).zip(approvals) {
-        let mut flag = if s.policy_change { " [policy]" } else { "" }.to_string();
+        // Marks first: a narrow terminal cuts the description, never them.
+        let mut flag = if s.policy_change { "[policy] " } else { "" }.to_string();
         if *stale {
-            flag.push_str(" [needs rebase]");
+            flag.push_str("[needs rebase] ");
         }
-        flag.push_str(&review_flags(s));
-        let desc = text_max(&format!("{}{flag}", s.description), desc_w);
+        let review = review_flags(s);
+        if !review.is_empty() {
+            flag.push_str(review.trim_start());
+            flag.push(' ');
+        }
+        let desc = text_max(&format!("{flag}{}", s.description), desc_w);
         let st = render::state(ui, s.state);
         let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
         let line = format!(

@@ -143,7 +143,7 @@ pub fn comment(store: &Store<'_>, req: &CommentRequest) -> Result<Commented> {
     let file = req.file.as_deref().map(normalize_path).transpose()?;
     if let Some(path) = &file {
         let mut files = Files::new(store, up.tip);
-        let shown = crate::ui::escape::path(path);
+        let shown = crate::text::escape::path(path);
         match (files.file(&head, path)?, req.line) {
             (FileText::Missing, _) => {
                 return Err(Error::usage(format!(
@@ -225,7 +225,7 @@ pub fn resolve(store: &Store<'_>, id: &str, comment: &str) -> Result<(Upgrade, O
         return Err(Error::usage(format!(
             "{} is a change request, not a comment: only {} can clear it",
             target.to_hex_with_len(10),
-            crate::ui::render::who(&r.by)
+            crate::text::escape::text_max(&r.by, 200)
         ))
         .hint(
             "they clear it by approving, or with `git upgrades request-changes <id> --withdraw`",

@@ -144,7 +144,7 @@ pub fn update(
             return Err(Error::conflict(format!(
                 "upgrade {id} changed while it was being updated (it is now {}, head {})",
                 r.state,
-                crate::ui::render::short(&r.head)
+                r.head.get(..10).unwrap_or(&r.head)
             )));
         }
         let same = patch_id(repo, oid(&id, &r.base)?, current)? == new_patch;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod queue_fixture;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -99,7 +99,10 @@ fn an_update_with_new_content_voids_approvals_and_keeps_every_revision() {
     assert_eq!(env.git(&repo, &["rev-parse", "main"]), second);
     // `git log` on the landed commit says how many revisions it took.
     let log = env.git(&repo, &["log", "-1", "--notes=upgrades/*", "main"]);
-    assert!(log.contains("Revisions: 2 (this commit is revision 2)"), "{log}");
+    assert!(
+        log.contains("Revisions: 2 (this commit is revision 2)"),
+        "{log}"
+    );
     assert!(log.contains("Approved-by: Bob <bob@example.com>"), "{log}");
     env.fsck(&repo);
 }

@@ -10,7 +10,7 @@
 //! prove (who really approved, whether a landing happened) is judged by
 //! `trust` against signatures, the target's history and the committed policy.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use gix::ObjectId;
 
@@ -209,11 +209,20 @@ pub fn precedence(state: State) -> u8 {
 /// next logical clock, and be authored by its actor.
 pub fn replay(id: &str, tip: ObjectId, events: &[ChainEvent]) -> Result<History> {
     let by_commit: HashMap<ObjectId, &ChainEvent> = events.iter().map(|e| (e.commit, e)).collect();
+    // A history is handed to its last child rather than copied, so a long
+    // linear chain costs linear time and memory (comments make histories big).
+    let mut children: HashMap<ObjectId, usize> = HashMap::new();
+    for e in events {
+        for p in &e.parents {
+            *children.entry(*p).or_default() += 1;
+        }
+    }
     // Iterative post-order walk: a history is computed once all its parents' are.
     let mut done: HashMap<ObjectId, History> = HashMap::new();
+    let mut computed: HashSet<ObjectId> = HashSet::new();
     let mut stack: Vec<(ObjectId, bool)> = vec![(tip, false)];
     while let Some((commit, expanded)) = stack.pop() {
-        if done.contains_key(&commit) {
+        if computed.contains(&commit) {
             continue;
         }
         let e = by_commit
@@ -222,21 +231,27 @@ pub fn replay(id: &str, tip: ObjectId, events: &[ChainEvent]) -> Result<History>
         if !expanded {
             stack.push((commit, true));
             for p in &e.parents {
-                if !done.contains_key(p) {
+                if !computed.contains(p) {
                     stack.push((*p, false));
                 }
             }
             continue;
         }
-        let parents: Vec<&History> = e
-            .parents
-            .iter()
-            .map(|p| {
-                done.get(p)
-                    .ok_or_else(|| damaged(id, commit, "the chain has a cycle"))
-            })
-            .collect::<Result<_>>()?;
-        let h = step(id, e, &parents)?;
+        let mut parents: Vec<History> = Vec::with_capacity(e.parents.len());
+        for p in &e.parents {
+            let left = children.get_mut(p).map_or(0, |n| {
+                *n = n.saturating_sub(1);
+                *n
+            });
+            let h = if left == 0 {
+                done.remove(p)
+            } else {
+                done.get(p).cloned()
+            };
+            parents.push(h.ok_or_else(|| damaged(id, commit, "the chain has a cycle"))?);
+        }
+        let h = step(id, e, parents)?;
+        computed.insert(commit);
         done.insert(commit, h);
     }
     done.remove(&tip)
@@ -244,7 +259,7 @@ pub fn replay(id: &str, tip: ObjectId, events: &[ChainEvent]) -> Result<History>
 }
 
 /// The history after event `e`, whose parents' histories are `parents`.
-fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
+fn step(id: &str, e: &ChainEvent, mut parents: Vec<History>) -> Result<History> {
     let ev = &e.event;
     let bad = |what: String| damaged(id, e.commit, what);
     if ev.id != id {
@@ -270,8 +285,8 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
             ev.actor, e.author
         )));
     }
-    let mut h = match (ev.event, parents) {
-        (EventKind::Proposed, []) => {
+    let mut h = match (ev.event, parents.len()) {
+        (EventKind::Proposed, 0) => {
             let target = text(e, "target").unwrap_or_default();
             validate_branch_name(target).map_err(|_| bad(format!("bad target {target:?}")))?;
             let head = object_id(id, e, "head")?.to_string();
@@ -296,10 +311,10 @@ fn step(id: &str, e: &ChainEvent, parents: &[&History]) -> Result<History> {
             });
         }
         (EventKind::Proposed, _) => return Err(bad("a proposal with earlier events".into())),
-        (_, []) => return Err(bad("the first event is not upgrade.proposed".into())),
-        (EventKind::Merged, [a, b]) => merge(id, e, a, b)?,
+        (_, 0) => return Err(bad("the first event is not upgrade.proposed".into())),
+        (EventKind::Merged, 2) => merge(id, e, &parents[0], &parents[1])?,
         (EventKind::Merged, _) => return Err(bad("a merge needs exactly two parents".into())),
-        (_, [p]) => (*p).clone(),
+        (_, 1) => parents.pop().expect("one parent"),
         (_, _) => return Err(bad("only upgrade.merged has several parents".into())),
     };
     h.seq = ev.seq;

@@ -246,7 +246,14 @@ fn table(
         .max()
         .unwrap_or(2)
         .clamp(2, 20);
-    let (state_w, age_w, tests_w, approvals_w) = (11, 10, 16, 9);
+    let (state_w, age_w, approvals_w) = (11, 10, 9);
+    // As wide as the widest test word shown, so the description keeps its room.
+    let tests_w = ups
+        .iter()
+        .map(|(_, s)| tests_word(ui, &s.tests).0.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 16);
     let changes: Vec<String> = ups
         .iter()
         .map(|(_, s)| format!("+{} -{}", s.added, s.removed))
@@ -267,16 +274,14 @@ fn table(
     ui.line(&ui.paint(Style::Dim, &header))?;
     for ((((id, s), ch), stale), approved) in ups.iter().zip(&changes).zip(stale).zip(approvals) {
         // Marks first: a narrow terminal cuts the description, never them.
-        let mut flag = if s.policy_change { "[policy] " } else { "" }.to_string();
+        let mut flag = if s.policy_change { " [policy]" } else { "" }.to_string();
         if *stale {
-            flag.push_str("[needs rebase] ");
+            flag.push_str(" [needs rebase]");
         }
-        let review = review_flags(s);
-        if !review.is_empty() {
-            flag.push_str(review.trim_start());
-            flag.push(' ');
-        }
-        let desc = text_max(&format!("{flag}{}", s.description), desc_w);
+        flag.push_str(&review_flags(s));
+        // The flags say what blocks it: the description gives way to them.
+        let room = desc_w.saturating_sub(flag.chars().count()).max(10);
+        let desc = format!("{}{flag}", text_max(&s.description, room));
         let st = render::state(ui, s.state);
         let pad = " ".repeat(state_w.saturating_sub(s.state.as_str().len()));
         let line = format!(

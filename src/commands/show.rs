@@ -21,9 +21,7 @@ pub struct ShowArgs {
 pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
-    let mut up = store.find(&args.id)?;
-    let events = store.events(&up)?;
-    let history = store.history(&up)?;
+    let (mut up, history, events) = store.find_with_events(&args.id)?;
     // Judge the approvals by the target's current policy; a broken policy
     // must not stop `show`, so it is reported instead.
     let tally = ops::branch_tip(&store, &up.record.target)

@@ -133,12 +133,18 @@ pub fn update(
     }
     let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
     let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
-    let new_patch = patch_id(repo, base, head)?;
+    // The head (and so its base) cannot change without failing the check
+    // below, so the patch ids are computed once.
+    let same = patch_id(repo, oid(&id, &up.record.base)?, current)? == patch_id(repo, base, head)?;
     crate::store::check_open_ref(store, &id, &up.record.head)?;
 
     let mut attempt = 0;
+    let mut loaded = Some(up);
     let (stored, kept, void) = loop {
-        let (up, _) = store.load_full(&id)?;
+        let up = match loaded.take() {
+            Some(up) => up,
+            None => store.load(&id)?,
+        };
         let r = &up.record;
         if !r.state.is_open() || oid(&id, &r.head)? != current {
             return Err(Error::conflict(format!(
@@ -147,7 +153,6 @@ pub fn update(
                 r.head.get(..10).unwrap_or(&r.head)
             )));
         }
-        let same = patch_id(repo, oid(&id, &r.base)?, current)? == new_patch;
         let approved: Vec<&Approval> = r.approvals.iter().filter(|a| a.head == r.head).collect();
         let carried: Vec<Approval> = if same {
             approved

@@ -5,7 +5,7 @@
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
-use super::{notes_ref, Store, Upgrade, NOTES_PREFIX};
+use super::{notes_ref, LoggedEvent, Store, Upgrade, NOTES_PREFIX};
 use crate::error::{Error, Result};
 use crate::ids::validate_id;
 use crate::record::{Record, MAX_RECORD_BYTES};
@@ -110,17 +110,25 @@ impl Store<'_> {
 
     /// [`Store::load_at`], also returning the replayed history.
     pub fn load_with_history(&self, id: &str, tip: ObjectId) -> Result<(Upgrade, History)> {
-        self.load_with_events(id, tip)
-            .map(|(up, history, _)| (up, history))
+        self.load_with_events(id, tip).map(|(up, h, _)| (up, h))
     }
 
-    /// [`Store::load_with_history`], also returning the events it was
-    /// replayed from (so a caller that shows them reads the chain once).
+    /// Resolve and load, with the replayed history and the events (each
+    /// event commit read once).
+    pub fn find_with_events(&self, text: &str) -> Result<(Upgrade, History, Vec<LoggedEvent>)> {
+        let id = self.resolve(text)?;
+        let tip = self
+            .ref_tip(&notes_ref(&id))?
+            .ok_or_else(|| Error::not_found(format!("no upgrade {id:?}")))?;
+        self.load_with_events(&id, tip)
+    }
+
+    /// [`Store::load_with_history`], also returning the events, oldest first.
     pub fn load_with_events(
         &self,
         id: &str,
         tip: ObjectId,
-    ) -> Result<(Upgrade, History, Vec<super::LoggedEvent>)> {
+    ) -> Result<(Upgrade, History, Vec<LoggedEvent>)> {
         let record = self
             .read_record(id, tip)
             .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;

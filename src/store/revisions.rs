@@ -6,6 +6,8 @@
 //! travel with the notes ref to every clone: inter-diffs, comments on old
 //! revisions and carried approvals work everywhere, always.
 
+use std::collections::HashMap;
+
 use gix::ObjectId;
 
 use super::{note, Store};
@@ -62,8 +64,9 @@ impl Store<'_> {
     }
 
     /// The encoded `revisions` subtree for `record` (None with one revision):
-    /// each revision's head and base with its tree, taken from the commit
-    /// when it is here, else from what the `parents` event commits kept.
+    /// each revision's head and base with its tree, as the `parents` event
+    /// commits kept it (one tree read each, so a write costs the same with 2
+    /// or 50 revisions), else from the commit, which must then be here.
     pub(super) fn revisions_subtree(
         &self,
         record: &Record,
@@ -72,34 +75,27 @@ impl Store<'_> {
         if record.revisions.len() < 2 {
             return Ok(None);
         }
-        let mut inherited: Vec<(String, ObjectId)> = Vec::new();
-        let mut read_parents = false;
+        let mut inherited: HashMap<String, ObjectId> = HashMap::new();
+        for p in parents {
+            inherited.extend(self.kept_trees(*p)?);
+        }
         let mut kept = Vec::with_capacity(record.revisions.len() * 2);
         for commit in record
             .revisions
             .iter()
             .flat_map(|r| [r.head.as_str(), r.base.as_str()])
         {
-            let found = match commit
-                .parse::<ObjectId>()
-                .ok()
-                .map(|id| self.repo.find_commit(id))
-            {
-                Some(Ok(c)) => Some(c.tree_id()?.detach()),
-                _ => {
-                    if !read_parents {
-                        read_parents = true;
-                        for p in parents {
-                            inherited.extend(self.kept_trees(*p)?);
-                        }
-                    }
-                    inherited
-                        .iter()
-                        .find(|(name, _)| name == commit)
-                        .map(|(_, t)| *t)
-                }
+            let found = match inherited.get(commit) {
+                Some(tree) => Some(*tree),
+                None => match commit
+                    .parse::<ObjectId>()
+                    .map(|id| self.repo.find_commit(id))
+                {
+                    Ok(Ok(c)) => Some(c.tree_id()?.detach()),
+                    // A revision this clone never had and no parent kept cannot be kept.
+                    _ => None,
+                },
             };
-            // A revision this clone never had and no parent kept cannot be kept.
             if let Some(tree) = found {
                 kept.push((commit.to_string(), tree));
             }

@@ -14,6 +14,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Reviewers' side: [`Queue::comment`], [`Queue::request_changes`]; the
+//! proposer answers with [`Queue::update`].
+//!
 //! Stable: the items re-exported at the crate root ([`Queue`], [`Proposal`],
 //! [`Until`], [`WaitOutcome`], [`ApproveOutcome`], [`Upgrade`], [`Event`],
 //! [`Error`]) and the record and event formats (`docs/FORMAT.md`). Everything
@@ -173,6 +176,49 @@ impl Queue {
             sign: false,
         };
         ops::approve(&self.store(), &req, &mut Quiet)
+    }
+
+    /// A new revision of an open upgrade (only its proposer may): `revision`
+    /// as the new head, or the working tree's changes when None; tests run.
+    pub fn update(
+        &self,
+        id: &str,
+        revision: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<ops::UpdateOutcome> {
+        let req = ops::UpdateRequest {
+            id: id.into(),
+            rev: revision.map(Into::into),
+            note: note.map(Into::into),
+            from_worktree: revision.is_none(),
+            run_tests: true,
+        };
+        ops::update(&self.store(), &req, &mut Quiet)
+    }
+
+    /// A comment: on the upgrade, or on `file` (and `line`) of its current
+    /// revision.
+    pub fn comment(
+        &self,
+        id: &str,
+        text: &str,
+        file: Option<&str>,
+        line: Option<u64>,
+    ) -> Result<ops::Commented> {
+        let req = ops::CommentRequest {
+            id: id.into(),
+            text: text.into(),
+            file: file.map(Into::into),
+            line,
+            ..Default::default()
+        };
+        ops::comment(&self.store(), &req)
+    }
+
+    /// A blocking request for changes, until this identity approves a later
+    /// revision or withdraws it.
+    pub fn request_changes(&self, id: &str, text: &str) -> Result<Upgrade> {
+        ops::request_changes(&self.store(), id, text)
     }
 
     /// Reject, with a reason.

@@ -62,3 +62,40 @@ fn the_example_agent_proposes_waits_and_learns_its_change_landed() {
         "learned something"
     );
 }
+
+#[test]
+fn two_queues_in_one_process_hold_a_review_conversation() {
+    use git_upgrades::{Proposal, Queue};
+    let env = TestEnv::new();
+    // No test command: nothing runs outside the scratch directory.
+    let repo = env.repo("r", None);
+    let head = env.branch_commit(&repo, "a", "main", "a.txt", "one\n");
+    let alice = Queue::open(&repo)
+        .unwrap()
+        .acting_as("Alice", "alice@example.com");
+    let bob = Queue::open(&repo)
+        .unwrap()
+        .acting_as("Bob", "bob@example.com");
+    let mut p = Proposal::revision(&head, "Change a");
+    p.run_tests = false;
+    let up = alice.propose(&p).unwrap();
+    assert_eq!(up.record.proposed_by, "Alice <alice@example.com>");
+    let commented = bob
+        .comment(&up.id, "why one?", Some("a.txt"), Some(1))
+        .unwrap();
+    assert_eq!(commented.revision, 1);
+    bob.request_changes(&up.id, "say two").unwrap();
+    // Only the proposer may revise; Bob's attempt is refused, Alice's counts.
+    let two = env.branch_commit(&repo, "a", "a", "a.txt", "two\n");
+    assert!(bob.update(&up.id, Some(&two), None).is_err());
+    let revised = alice.update(&up.id, Some(&two), Some("two")).unwrap();
+    assert_eq!(revised.revision, 2);
+    // Bob's request blocks until Bob approves the new revision.
+    assert!(matches!(
+        bob.approve(&up.id, None).unwrap(),
+        git_upgrades::ApproveOutcome::Applied(_)
+    ));
+    assert_eq!(env.git(&repo, &["rev-parse", "main"]), two);
+    let events = alice.events(&up.id).unwrap();
+    assert!(events.len() >= 5, "{}", events.len());
+}

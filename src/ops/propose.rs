@@ -19,6 +19,45 @@ pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
 /// Lines of unified diff kept in the record's preview.
 pub const PREVIEW_LINES: usize = 60;
 
+/// What a proposed head changes, as recorded with it (propose and update).
+pub(super) struct Measured {
+    pub files: Vec<crate::record::FileChange>,
+    pub stats: crate::record::DiffStats,
+    pub preview: String,
+    pub policy_change: bool,
+}
+
+/// Measure the change `base_tree -> head_tree` under `policy`: refused (exit
+/// 5) when larger than `policy.max_diff_lines`.
+pub(super) fn measure(
+    repo: &gix::Repository,
+    policy: &crate::config::Policy,
+    base_tree: ObjectId,
+    head_tree: ObjectId,
+) -> Result<Measured> {
+    let changes = diff::changed_paths(repo, base_tree, head_tree)?;
+    let (files, stats) = diff::file_stats(repo, &changes)?;
+    if stats.changed_lines() > policy.max_diff_lines {
+        return Err(Error::denied(format!(
+            "the change is too large: {} (+{} -{} in {}), the limit is {}",
+            crate::text::plural(stats.changed_lines(), "changed line"),
+            stats.added,
+            stats.removed,
+            crate::text::plural(stats.files, "file"),
+            policy.max_diff_lines
+        ))
+        .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));
+    }
+    let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
+    let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
+    Ok(Measured {
+        files,
+        stats,
+        preview,
+        policy_change,
+    })
+}
+
 /// What to propose.
 #[derive(Debug, Clone, Default)]
 pub struct ProposeRequest {
@@ -102,21 +141,12 @@ pub fn propose(
             "`git upgrades show {existing}` shows it; reject it first to propose the change again"
         )));
     }
-    let changes = diff::changed_paths(repo, base_tree, head_tree)?;
-    let (files, stats) = diff::file_stats(repo, &changes)?;
-    if stats.changed_lines() > policy.max_diff_lines {
-        return Err(Error::denied(format!(
-            "the change is too large: {} (+{} -{} in {}), the limit is {}",
-            crate::text::plural(stats.changed_lines(), "changed line"),
-            stats.added,
-            stats.removed,
-            crate::text::plural(stats.files, "file"),
-            policy.max_diff_lines
-        ))
-        .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));
-    }
-    let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
-    let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
+    let Measured {
+        files,
+        stats,
+        preview,
+        policy_change,
+    } = measure(repo, &policy, base_tree, head_tree)?;
     let actor = Actor::of(store)?;
 
     let mut attempt = 0;

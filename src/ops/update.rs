@@ -13,12 +13,11 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::Target;
 use gix::ObjectId;
 
-use super::propose::{commit_worktree, resolve_commit, PREVIEW_LINES};
+use super::propose::{commit_worktree, measure, resolve_commit, Measured};
 use super::{
     branch_tip, details, policy_at, push_revision, record_tests, run_tests, transition, Actor,
     Reporter, MAX_RETRIES,
 };
-use crate::diff;
 use crate::error::{Error, Kind, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, EventKind, RevisionKind, State};
@@ -118,21 +117,12 @@ pub fn update(
     }
     let base_tree = repo.find_commit(base)?.tree_id()?.detach();
     let head_tree = repo.find_commit(head)?.tree_id()?.detach();
-    let changes = diff::changed_paths(repo, base_tree, head_tree)?;
-    let (files, stats) = diff::file_stats(repo, &changes)?;
-    if stats.changed_lines() > policy.max_diff_lines {
-        return Err(Error::denied(format!(
-            "the change is too large: {} (+{} -{} in {}), the limit is {}",
-            crate::text::plural(stats.changed_lines(), "changed line"),
-            stats.added,
-            stats.removed,
-            crate::text::plural(stats.files, "file"),
-            policy.max_diff_lines
-        ))
-        .hint("split it into smaller upgrades, or raise policy.max_diff_lines on the target"));
-    }
-    let preview = diff::preview(repo, &changes, PREVIEW_LINES)?;
-    let policy_change = files.iter().any(|f| policy.is_protected(&f.path));
+    let Measured {
+        files,
+        stats,
+        preview,
+        policy_change,
+    } = measure(repo, &policy, base_tree, head_tree)?;
     // The head (and so its base) cannot change without failing the check
     // below, so the patch ids are computed once.
     let same = patch_id(repo, oid(&id, &up.record.base)?, current)? == patch_id(repo, base, head)?;

@@ -29,13 +29,12 @@ fn hub_refs(env: &TestEnv, hub: &Path) -> String {
     env.refs(hub)
 }
 
-#[test]
-fn only_landings_through_the_queue_reach_a_protected_branch() {
-    let env = TestEnv::new();
-    let (hub_dir, c) = hub_with_hook(&env, PASSING, 2);
-
+/// An approved landing pushed with `git upgrades push` reaches the hub's
+/// main and verifies there; a direct push of an unproposed commit is
+/// refused, the hub unchanged. (A push that only proposes is accepted.)
+fn lands_through_the_queue_only(env: &TestEnv, hub_dir: &Path, c: &[PathBuf]) {
     // A push that only proposes is accepted.
-    change(&env, &c[0], "fix", "fix.txt");
+    change(env, &c[0], "fix", "fix.txt");
     let id = env.propose(&c[0], "fix", "Fix", &[]);
     env.run(&c[0], &["push"]).ok();
     // An approved, tested landing pushed atomically with its events lands.
@@ -43,15 +42,15 @@ fn only_landings_through_the_queue_reach_a_protected_branch() {
     env.run_as("Bob", &c[1], &["approve", &id]).ok();
     env.run_as("Bob", &c[1], &["push"]).ok();
     assert_eq!(
-        env.git(&hub_dir, &["rev-parse", "main"]),
+        env.git(hub_dir, &["rev-parse", "main"]),
         env.git(&c[1], &["rev-parse", "main"])
     );
-    env.run(&hub_dir, &["verify"]).ok();
+    env.run(hub_dir, &["verify"]).ok();
 
     // A direct push of an unproposed commit is refused, the hub unchanged.
     env.git(&c[1], &["merge", "-q", "--ff-only", "origin/main"]);
     env.commit_on_main(&c[1], &[("direct.txt", "x\n")], "around the queue");
-    let before = hub_refs(&env, &hub_dir);
+    let before = hub_refs(env, hub_dir);
     let run = env.git_run(&c[1], &["push", "origin", "main"]);
     assert_ne!(run.code, 0);
     assert!(
@@ -61,7 +60,15 @@ fn only_landings_through_the_queue_reach_a_protected_branch() {
         "{}",
         run.stderr
     );
-    assert_eq!(hub_refs(&env, &hub_dir), before);
+    assert_eq!(hub_refs(env, hub_dir), before);
+}
+
+#[test]
+fn only_landings_through_the_queue_reach_a_protected_branch() {
+    let env = TestEnv::new();
+    let (hub_dir, c) = hub_with_hook(&env, PASSING, 2);
+
+    lands_through_the_queue_only(&env, &hub_dir, &c);
 
     // A push that only rejects is accepted.
     change(&env, &c[0], "other", "other.txt");
@@ -342,30 +349,7 @@ fn the_update_hook_form_judges_each_ref_and_push_sends_the_queue_first() {
 
     // An approved landing: the atomic push is refused by main's update hook
     // (it cannot see the notes pushed with it), then sent queue first.
-    change(&env, &c[0], "fix", "fix.txt");
-    let id = env.propose(&c[0], "fix", "Fix", &[]);
-    env.run(&c[0], &["push"]).ok();
-    env.run_as("Bob", &c[1], &["pull"]).ok();
-    env.run_as("Bob", &c[1], &["approve", &id]).ok();
-    env.run_as("Bob", &c[1], &["push"]).ok();
-    assert_eq!(
-        env.git(&hub_dir, &["rev-parse", "main"]),
-        env.git(&c[1], &["rev-parse", "main"])
-    );
-    env.run(&hub_dir, &["verify"]).ok();
-
-    // A direct push is refused by the update hook, the hub unchanged.
-    env.git(&c[1], &["merge", "-q", "--ff-only", "origin/main"]);
-    env.commit_on_main(&c[1], &[("direct.txt", "x\n")], "around the queue");
-    let before = hub_refs(&env, &hub_dir);
-    let run = env.git_run(&c[1], &["push", "origin", "main"]);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("not landed through the queue"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(hub_refs(&env, &hub_dir), before);
+    lands_through_the_queue_only(&env, &hub_dir, &c);
 
     // Bad arguments to the update form: a usage error, no panic.
     let bad = env.run(&hub_dir, &["hook", "update", "refs/heads/main"]);

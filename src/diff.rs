@@ -71,49 +71,48 @@ pub fn changed_paths(
 ) -> Result<Vec<PathChange>> {
     let old = repo.find_tree(old_tree)?;
     let new = repo.find_tree(new_tree)?;
-    let changes = repo.diff_tree_to_tree(&old, &new, gix::diff::Options::default())?;
-    use gix::object::tree::diff::ChangeDetached as C;
+    // The plain tree diff: gix's convenience wrapper builds a blob resource
+    // cache whose attributes, in a bare repository, come from HEAD, which it
+    // cannot read in a reftable repository; no blob is compared here.
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&old.data, old.id.kind()),
+        gix::objs::TreeRefIter::from_bytes(&new.data, new.id.kind()),
+        &mut gix::diff::tree::State::default(),
+        &repo.objects,
+        &mut recorder,
+    )
+    .map_err(|e| Error::from_std("cannot compare the trees", &e))?;
+    use gix::diff::tree::recorder::Change as C;
     let side = |mode: gix::objs::tree::EntryMode, id: ObjectId| Side {
         mode: u32::from(mode.value()),
         id,
     };
     let mut out = Vec::new();
-    for change in changes {
+    for change in recorder.records {
         let (path, old, new) = match change {
             C::Addition {
-                location,
+                path,
                 entry_mode,
-                id,
+                oid,
                 ..
-            } => (location, None, Some((entry_mode, id))),
+            } => (path, None, Some((entry_mode, oid))),
             C::Deletion {
-                location,
+                path,
                 entry_mode,
-                id,
+                oid,
                 ..
-            } => (location, Some((entry_mode, id)), None),
+            } => (path, Some((entry_mode, oid)), None),
             C::Modification {
-                location,
+                path,
                 previous_entry_mode,
-                previous_id,
+                previous_oid,
                 entry_mode,
-                id,
+                oid,
             } => (
-                location,
-                Some((previous_entry_mode, previous_id)),
-                Some((entry_mode, id)),
-            ),
-            C::Rewrite {
-                location,
-                entry_mode,
-                id,
-                source_entry_mode,
-                source_id,
-                ..
-            } => (
-                location,
-                Some((source_entry_mode, source_id)),
-                Some((entry_mode, id)),
+                path,
+                Some((previous_entry_mode, previous_oid)),
+                Some((entry_mode, oid)),
             ),
         };
         // Trees are not files: their contents come as changes of their own. A file

@@ -41,6 +41,7 @@ pub mod interrupt;
 pub mod machine;
 pub mod ops;
 pub mod record;
+pub mod refs;
 pub mod replay;
 pub mod repo;
 pub mod runner;

@@ -1,6 +1,6 @@
 //! Opening the repository the way git does, and the facts every command needs
 //! from it: identity, the git executable, and refusing repositories whose
-//! ref storage gix cannot write.
+//! ref storage is unknown.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -28,7 +28,44 @@ pub fn open_at(dir: &std::path::Path) -> Result<gix::Repository> {
     })?;
     tune(&mut repo);
     check_ref_storage(&repo)?;
+    check_bare_allowed(&repo, dir)?;
     Ok(repo)
+}
+
+/// A bare repository found by searching from the current directory (not
+/// named by `GIT_DIR`, as git names it for hooks) is used only if git itself
+/// would use it: with `safe.bareRepository=explicit`, git refuses, so that a
+/// bare repository embedded in a checkout cannot run its own configuration.
+/// git is asked (one process, only in this rare case), so every source of
+/// that setting counts exactly as git counts it.
+fn check_bare_allowed(repo: &gix::Repository, dir: &std::path::Path) -> Result<()> {
+    if repo.workdir().is_some() || std::env::var_os("GIT_DIR").is_some() {
+        return Ok(());
+    }
+    let mut cmd = git_command();
+    cmd.current_dir(dir).args(["rev-parse", "--git-dir"]);
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("cannot run git to open the repository")?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let why = stderr
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim_start_matches("fatal: ")
+        .to_string();
+    Err(Error::usage(format!(
+        "git refuses this bare repository: {}",
+        crate::record::sanitize_line(&why, 200)
+    ))
+    .hint(format!(
+        "name it explicitly: git --git-dir={} upgrades …",
+        repo.git_dir().display()
+    )))
 }
 
 /// Object caches sized for reading many small records.
@@ -43,17 +80,18 @@ pub fn tune(repo: &mut gix::Repository) {
     });
 }
 
-/// gix writes loose refs even in a reftable repository, where git never sees
-/// them; refuse before anything is written.
+/// Refuse a ref storage format neither gix nor this tool's use of git knows
+/// (refs in `files` are read by gix, in `reftable` through git: see
+/// [`crate::refs`]), before anything is written.
 pub fn check_ref_storage(repo: &gix::Repository) -> Result<()> {
     let config = repo.config_snapshot();
     if let Some(storage) = config.string("extensions.refStorage") {
         let storage = storage.to_str_lossy().to_ascii_lowercase();
-        if storage != "files" {
+        if storage != "files" && storage != "reftable" {
             return Err(Error::failure(format!(
-                "this repository stores refs as {storage:?}, which git-upgrades cannot write safely yet"
+                "this repository stores refs as {storage:?}, which git-upgrades does not know"
             ))
-            .hint("use a repository with the default 'files' ref format (git init --ref-format=files)"));
+            .hint("use a repository with the 'files' or 'reftable' ref format"));
         }
     }
     Ok(())

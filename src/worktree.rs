@@ -22,6 +22,14 @@ pub struct CheckedOut {
 /// Every worktree (main and linked) that has `branch_ref` checked out.
 pub fn worktrees_on(repo: &gix::Repository, branch_ref: &str) -> Result<Vec<CheckedOut>> {
     let mut out = Vec::new();
+    if crate::refs::through_git(repo) {
+        for (dir, head) in crate::refs::git_worktree_heads(repo)? {
+            if head.as_deref() == Some(branch_ref) && dir.exists() {
+                out.push(CheckedOut { dir });
+            }
+        }
+        return Ok(out);
+    }
     let main = repo.main_repo().unwrap_or_else(|_| repo.clone());
     let mut candidates: Vec<gix::Repository> = vec![main];
     for proxy in repo.worktrees()? {

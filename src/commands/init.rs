@@ -239,13 +239,10 @@ fn plan_check(
     let Some(command) = command else {
         return Err(Error::usage("--check: there is no test command to check").hint(hint));
     };
-    let head = repo
-        .head_id()
-        .map_err(|_| {
-            Error::usage("--check runs the tests on HEAD, and HEAD has no commit yet")
-                .hint("commit the project first, then run `git upgrades init --check`")
-        })?
-        .detach();
+    let head = crate::refs::head_commit(repo)?.ok_or_else(|| {
+        Error::usage("--check runs the tests on HEAD, and HEAD has no commit yet")
+            .hint("commit the project first, then run `git upgrades init --check`")
+    })?;
     Ok(CheckPlan {
         command,
         timeout_secs,

@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use clap::Args;
-use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
 use crate::error::{Kind, Result};
@@ -103,16 +102,15 @@ fn follow(
             return Ok(0);
         }
         let mut fresh: Vec<LoggedEvent> = Vec::new();
-        let refs = repo.references()?;
-        for r in refs.prefixed(prefix.as_str())?.flatten() {
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
+        for r in crate::refs::under(repo, &prefix)?.into_iter().flatten() {
+            let name = r.name;
             let Some(id) = name.strip_prefix(NOTES_PREFIX) else {
                 continue;
             };
             if only.is_some_and(|o| o != id) {
                 continue;
             }
-            let Some(tip) = r.target().try_id().map(ToOwned::to_owned) else {
+            let Some(tip) = r.target else {
                 continue;
             };
             if tips.get(id) == Some(&tip) {

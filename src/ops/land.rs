@@ -187,7 +187,9 @@ pub fn approve(
                     record,
                 };
             }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt = super::lost_race(attempt)
+            }
             Err(e) => return Err(e),
         }
     };
@@ -481,7 +483,9 @@ pub fn land(
                     record,
                 }));
             }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt = super::lost_race(attempt)
+            }
             Err(e) => return Err(e),
         }
     }

@@ -46,6 +46,23 @@ use crate::time::rfc3339;
 /// How many times a write is retried after losing a compare-and-swap race.
 pub const MAX_RETRIES: usize = 8;
 
+/// After losing race number `attempt` (0-based) to another writer: wait a
+/// short random time that doubles with each loss (5 ms, 10 ms, … at most
+/// 320 ms), so writers that keep meeting spread out instead of meeting
+/// again, and return the next attempt's number. Every write loop that
+/// re-reads and retries on a conflict goes through here.
+pub(crate) fn lost_race(attempt: usize) -> usize {
+    let cap_us = 5_000u64 << attempt.min(6);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64)
+        ^ (u64::from(std::process::id()) << 20);
+    // Half the cap, plus up to another half at random.
+    let wait = cap_us / 2 + seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) % (cap_us / 2);
+    std::thread::sleep(std::time::Duration::from_micros(wait));
+    attempt + 1
+}
+
 /// What long-running operations tell the user interface.
 pub enum Progress<'a> {
     /// Tests are starting for an upgrade on a commit.
@@ -247,8 +264,8 @@ pub fn default_target(store: &Store<'_>) -> Result<String> {
         .map(|s| s.to_string());
     let mut candidates: Vec<String> = configured.into_iter().collect();
     candidates.extend(["main".to_string(), "master".to_string()]);
-    if let Ok(Some(head)) = repo.head_name() {
-        if let Some(b) = head.as_bstr().to_string().strip_prefix("refs/heads/") {
+    if let Ok(Some(head)) = crate::refs::head_branch(repo) {
+        if let Some(b) = head.strip_prefix("refs/heads/") {
             candidates.push(b.to_string());
         }
     }
@@ -320,11 +337,9 @@ pub fn run_tests(
             _ => crate::checkout::Keep::Nothing,
         };
         // Code that is already in the target's history is trusted.
-        let tip = repo
-            .find_reference(&format!("refs/heads/{target}"))
+        let tip = crate::refs::tip(repo, &format!("refs/heads/{target}"))
             .ok()
-            .and_then(|mut r| r.peel_to_id().ok())
-            .map(|id| id.detach());
+            .flatten();
         let trusted = |c: ObjectId| tip.is_some_and(|t| is_ancestor(repo, c, t).unwrap_or(false));
         crate::checkout::checkout_reused(repo, commit, keep, &trusted)?
     };
@@ -458,7 +473,9 @@ pub(crate) fn append_retrying(
                     record: p.record,
                 })
             }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt = lost_race(attempt)
+            }
             Err(e) => return Err(e),
         }
     }

@@ -237,10 +237,10 @@ pub fn propose(
                     ))
                     .hint("choose another --id, or leave it out to get a generated one"));
                 }
-                attempt += 1;
-                if attempt > super::MAX_RETRIES {
+                if attempt >= super::MAX_RETRIES {
                     return Err(e);
                 }
+                attempt = super::lost_race(attempt);
             }
             Err(e) => return Err(e),
         }
@@ -344,20 +344,38 @@ pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     if rev.starts_with('-') {
         return Err(Error::usage(format!("invalid revision {shown:?}")));
     }
-    let id = repo.rev_parse_single(rev).map_err(|e| {
-        if e.to_string().to_lowercase().contains("ambiguous") {
-            Error::usage(format!("ambiguous revision {shown:?}"))
-                .hint("type more characters of the commit id, or name a branch or tag")
-        } else {
-            Error::usage(format!("unknown revision {shown:?}"))
-                .hint("name a commit, branch or tag, as `git rev-parse` accepts")
+    let found = if crate::refs::through_git(repo) {
+        // gix cannot read this repository's refs: git resolves the name.
+        crate::refs::git_rev_parse(repo, rev)?.map(|id| repo.find_object(id).ok())
+    } else {
+        repo.rev_parse_single(rev)
+            .map(|id| id.object().ok())
+            .map_err(|e| e.to_string())
+    };
+    let object = match found {
+        Ok(Some(object)) => object,
+        Ok(None) => {
+            return Err(Error::usage(format!("unknown revision {shown:?}"))
+                .hint("name a commit, branch or tag, as `git rev-parse` accepts"))
         }
-    })?;
-    let object = id.object()?;
+        Err(e) => return Err(resolve_error(&e, &shown)),
+    };
     let kind = object.kind;
     let commit = object.peel_to_commit().map_err(|_| {
         Error::usage(format!("{shown:?} is not a commit (it names a {kind})"))
             .hint("name a commit, branch or tag")
     })?;
     Ok(commit.id)
+}
+
+/// The one-line error for a revision that resolved to nothing: gix's or
+/// git's wording is left out, as git leaves out how it searched.
+fn resolve_error(why: &str, shown: &str) -> Error {
+    if why.to_lowercase().contains("ambiguous") {
+        Error::usage(format!("ambiguous revision {shown:?}"))
+            .hint("type more characters of the commit id, or name a branch or tag")
+    } else {
+        Error::usage(format!("unknown revision {shown:?}"))
+            .hint("name a commit, branch or tag, as `git rev-parse` accepts")
+    }
 }

@@ -288,7 +288,9 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
                     approvals_kept: same,
                 });
             }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt = super::lost_race(attempt)
+            }
             Err(e) => return Err(e),
         }
     }

@@ -217,7 +217,9 @@ pub fn update(
                     void,
                 )
             }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => attempt += 1,
+            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
+                attempt = super::lost_race(attempt)
+            }
             Err(e) => return Err(e),
         }
     };

@@ -1,6 +1,6 @@
 //! The pending count for prompts and status bars (`status --count`), fast
 //! enough for every keystroke: a derived cache keyed by the file-system
-//! state of the queue's refs, so a repeat read touches three `stat`s and one
+//! state of the queue's refs, so a repeat read touches four `stat`s and one
 //! small file instead of every ref.
 //!
 //! `<common-dir>/upgrades/badge`: one line, `<key> <pending> <awaiting>`,
@@ -8,7 +8,9 @@
 //! `refs/notes/upgrades` and `refs/upgrades`, their device, inode, size and
 //! modification time (nanoseconds), plus the identity asked about. Every ref
 //! write git or gix makes renames a file in one of those directories or
-//! rewrites `packed-refs`, which changes the key. A key whose newest time is
+//! rewrites `packed-refs`, which changes the key. In a reftable repository
+//! every ref write replaces `reftable/tables.list` (a new file renamed over
+//! the old), which is in the key too. A key whose newest time is
 //! less than two seconds before it was computed is not kept (a write in the
 //! same clock tick could otherwise hide), the way git treats a racy index.
 
@@ -34,7 +36,12 @@ fn key(repo: &gix::Repository, me: &str) -> (String, i64) {
     let dir = repo.common_dir();
     let mut text = String::new();
     let mut newest = 0i64;
-    for p in ["packed-refs", "refs/notes/upgrades", "refs/upgrades"] {
+    for p in [
+        "packed-refs",
+        "refs/notes/upgrades",
+        "refs/upgrades",
+        "reftable/tables.list",
+    ] {
         match std::fs::metadata(dir.join(p)) {
             Ok(m) => {
                 let ns = m.mtime() * 1_000_000_000 + m.mtime_nsec();

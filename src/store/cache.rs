@@ -11,7 +11,6 @@
 
 use std::path::PathBuf;
 
-use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
@@ -360,12 +359,15 @@ fn write_cache(out: &mut dyn std::io::Write, entries: &[Entry]) -> std::io::Resu
 pub fn list(store: &Store<'_>) -> Result<Vec<Entry>> {
     let mut tips: Vec<(String, ObjectId)> = Vec::new();
     let mut bad_refs: Vec<Entry> = Vec::new();
-    for r in store.repo.references()?.prefixed(NOTES_PREFIX)? {
-        let r = r.map_err(|e| Error::failure(format!("cannot read the queue's refs: {e}")))?;
-        let name = r.name().as_bstr().to_str_lossy().into_owned();
-        let id = name.strip_prefix(NOTES_PREFIX).unwrap_or(&name).to_string();
-        match r.target().try_id() {
-            Some(tip) if crate::ids::validate_id(&id).is_ok() => tips.push((id, tip.to_owned())),
+    for r in crate::refs::under(store.repo, NOTES_PREFIX)? {
+        let r = r.map_err(|(_, e)| e.context("cannot read the queue's refs"))?;
+        let id = r
+            .name
+            .strip_prefix(NOTES_PREFIX)
+            .unwrap_or(&r.name)
+            .to_string();
+        match r.target {
+            Some(tip) if crate::ids::validate_id(&id).is_ok() => tips.push((id, tip)),
             _ => bad_refs.push(Entry {
                 id: id.clone(),
                 tip: ObjectId::null(store.repo.object_hash()),

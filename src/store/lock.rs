@@ -61,6 +61,42 @@ pub fn lock_file_in(message: &str) -> Option<PathBuf> {
     Some(PathBuf::from(&message[start..end]))
 }
 
+/// Configuration for a git command that takes ref locks: try for each lock
+/// for 100 ms only, whatever the user set (a timeout of -1 would make git
+/// wait for ever on a lock a killed process left). The caller waits, for
+/// as long as the user's setting says, and recovers stale locks between
+/// tries.
+pub const BRIEF_LOCK_WAITS: [&str; 3] = [
+    "core.filesRefLockTimeout=100",
+    "core.packedRefsTimeout=100",
+    "reftable.lockTimeout=100",
+];
+
+/// The git lock files in the way of a git command that failed with
+/// `stderr`: in a reftable repository, the stack's lock if it exists (git
+/// names no file for it: "cannot lock references"); otherwise the existing
+/// files git's message names.
+pub fn git_lock_files(repo: &gix::Repository, stderr: &str) -> Vec<PathBuf> {
+    if crate::refs::through_git(repo) {
+        let stack = reftable_lock(repo);
+        return if stack.exists() {
+            vec![stack]
+        } else {
+            Vec::new()
+        };
+    }
+    lock_files_in_git_error(stderr)
+        .into_iter()
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// The lock file of a reftable repository's stack of tables: every ref
+/// write takes it.
+pub fn reftable_lock(repo: &gix::Repository) -> PathBuf {
+    repo.common_dir().join("reftable").join("tables.list.lock")
+}
+
 /// Every `.lock` file named in git's error output (`Unable to create '<path>.lock': File exists.`).
 pub fn lock_files_in_git_error(stderr: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();

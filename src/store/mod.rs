@@ -21,11 +21,11 @@ mod read;
 pub mod repair;
 mod revisions;
 pub mod sign;
+mod transact;
 
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 use gix::ObjectId;
-use std::path::PathBuf;
 
 pub use events::LoggedEvent;
 pub use read::{Listed, ListedFull};
@@ -317,191 +317,9 @@ impl<'r> Store<'r> {
         self.ensure_objects(written)
     }
 
-    /// Apply ref edits all-or-nothing under the tool's write lock; a failed
-    /// comparison is a conflict (or, for a queue ref changed outside the tool,
-    /// an error saying so). Stale git lock files are removed; held ones are
-    /// waited for (see [`lock`]).
-    pub fn transaction(&self, edits: Vec<RefEdit>) -> Result<()> {
-        let _guard = lock::write_lock(self.repo.common_dir())?;
-        self.edit_locked(&edits)
-    }
-
-    /// [`Store::transaction`] for a caller that already holds the write lock.
-    pub(crate) fn edit_locked(&self, edits: &[RefEdit]) -> Result<()> {
-        if edits.len() > BULK_EDITS {
-            if let Some(script) = update_ref_script(edits) {
-                return self.edit_with_git(&script);
-            }
-        }
-        let dirs = lock::repository_dirs(self.repo);
-        let started = std::time::Instant::now();
-        let mut removed = 0;
-        let mut held_by: Option<(PathBuf, lock::Holder)> = None;
-        loop {
-            let err = match self.edit_once(edits) {
-                Ok(_) => {
-                    if let Some((file, who)) = held_by {
-                        lock::notice(format!(
-                            "waited {:.1}s for {}, held by {}",
-                            started.elapsed().as_secs_f32(),
-                            file.display(),
-                            who.describe()
-                        ));
-                    }
-                    return Ok(());
-                }
-                Err(e) => e,
-            };
-            if err.is_conflict() {
-                return Err(self.explain_conflict(edits, Error::from(err)));
-            }
-            let err = Error::from(err);
-            let Some(lock_file) = lock::lock_file_in(&err.to_string()) else {
-                return Err(err);
-            };
-            match lock::recover(&lock_file, &dirs) {
-                lock::Recovery::Removed if removed < 16 => {
-                    removed += 1;
-                    lock::notice(format!(
-                        "removed a lock left by an interrupted process: {}",
-                        lock_file.display()
-                    ));
-                    continue;
-                }
-                lock::Recovery::Removed | lock::Recovery::Gone => {}
-                lock::Recovery::Held(who) => held_by = Some((lock_file.clone(), who)),
-            }
-            let limit = self.lock_wait(&lock_file);
-            if limit.is_some_and(|limit| started.elapsed() >= limit) {
-                let who = held_by.map_or_else(
-                    || "processes that keep taking it".to_string(),
-                    |(_, who)| who.describe(),
-                );
-                return Err(Error::failure(format!(
-                    "{} is locked by {who}",
-                    lock_file.display()
-                ))
-                .hint("try again when that process has finished; a lock no process holds any more is removed by itself"));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    }
-
-    /// One attempt at the ref transaction. gix waits for lock files only
-    /// briefly here (git's configured timeouts are applied by
-    /// [`Store::edit_locked`], which also looks for stale locks between tries).
-    fn edit_once(&self, edits: &[RefEdit]) -> Result<(), gix::Error> {
-        use gix::lock::acquire::Fail;
-        let brief = Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
-        let committer = self.repo.committer().transpose()?;
-        self.repo
-            .refs
-            .transaction()
-            .prepare(edits.iter().cloned(), brief, brief)?
-            .commit(committer)?;
-        Ok(())
-    }
-
-    /// Many edits at once (a first pull of a big queue) through `git
-    /// update-ref --stdin`: one atomic transaction with the same
-    /// compare-and-swap checks, written the way git writes refs (gix creates
-    /// and deletes a lock file per ref, which a file system pays dearly for
-    /// by the thousand). No reflogs: a queue ref's history is its event chain.
-    /// A failure is a conflict (nothing was written), for the caller to
-    /// retry in smaller steps.
-    fn edit_with_git(&self, script: &str) -> Result<()> {
-        use std::io::Write;
-        let mut cmd = crate::repo::git(self.repo);
-        cmd.args([
-            "-c",
-            "core.logAllRefUpdates=false",
-            "update-ref",
-            "--stdin",
-            "-z",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::from_std("cannot run git update-ref", &e))?;
-        let mut stdin = child.stdin.take().expect("piped");
-        let written = stdin.write_all(script.as_bytes());
-        drop(stdin);
-        let out = child
-            .wait_with_output()
-            .map_err(|e| Error::from_std("cannot run git update-ref", &e))?;
-        if written.is_err() || !out.status.success() {
-            let why = String::from_utf8_lossy(&out.stderr);
-            return Err(Error::conflict(format!(
-                "the queue's refs changed while writing them: {}",
-                crate::record::sanitize_line(why.lines().next().unwrap_or(""), 200)
-            )));
-        }
-        Ok(())
-    }
-
-    /// How long to wait for a lock file held by a live process: git's own
-    /// setting for it (`core.packedRefsTimeout` or `core.filesRefLockTimeout`,
-    /// in milliseconds, negative for ever), but at least [`MIN_LOCK_WAIT`].
-    fn lock_wait(&self, lock_file: &std::path::Path) -> Option<std::time::Duration> {
-        let key = if lock_file.file_name() == Some("packed-refs.lock".as_ref()) {
-            "core.packedRefsTimeout"
-        } else {
-            "core.filesRefLockTimeout"
-        };
-        match self.repo.config_snapshot().integer(key) {
-            Some(ms) if ms < 0 => None,
-            Some(ms) => Some(MIN_LOCK_WAIT.max(std::time::Duration::from_millis(ms as u64))),
-            None => Some(MIN_LOCK_WAIT),
-        }
-    }
-
-    /// A failed compare-and-swap: find the ref that differs. A queue ref that
-    /// differs while every other ref (the record's above all) is as read was
-    /// changed outside the tool, which no retry can fix: say so.
-    fn explain_conflict(&self, edits: &[RefEdit], err: Error) -> Error {
-        let mut differing = Vec::new();
-        for edit in edits {
-            let name = edit.name.as_bstr().to_string();
-            let Ok(now) = self.ref_tip(&name) else {
-                return err;
-            };
-            let expected = match &edit.change {
-                Change::Update { expected, .. } | Change::Delete { expected, .. } => expected,
-            };
-            let holds = match expected {
-                PreviousValue::Any => true,
-                PreviousValue::MustExist => now.is_some(),
-                PreviousValue::MustNotExist => now.is_none(),
-                PreviousValue::MustExistAndMatch(t) => now.as_deref() == t.try_id(),
-                PreviousValue::ExistingMustMatch(t) => {
-                    now.is_none() || now.as_deref() == t.try_id()
-                }
-            };
-            if !holds {
-                differing.push((name, now, expected.clone()));
-            }
-        }
-        if let [(name, now, expected)] = differing.as_slice() {
-            let recorded = match expected {
-                PreviousValue::MustExistAndMatch(t) | PreviousValue::ExistingMustMatch(t) => {
-                    t.try_id().map(ToOwned::to_owned)
-                }
-                _ => None,
-            };
-            if let (Some(id), Some(recorded)) = (name.strip_prefix(OPEN_PREFIX), recorded) {
-                return open_ref_changed(id, *now, recorded);
-            }
-        }
-        err
-    }
     /// The current tip of a ref, if it exists and points at an object.
     pub fn ref_tip(&self, name: &str) -> Result<Option<ObjectId>> {
-        Ok(self
-            .repo
-            .try_find_reference(name)?
-            .and_then(|r| r.target().try_id().map(ToOwned::to_owned)))
+        crate::refs::tip(self.repo, name)
     }
 }
 
@@ -520,49 +338,6 @@ pub fn update(name: &str, expected: PreviousValue, new: ObjectId, why: &str) -> 
         name: full_name(name)?,
         deref: false,
     })
-}
-
-/// Above this many edits, a transaction goes through `git update-ref --stdin`.
-const BULK_EDITS: usize = 32;
-
-/// `edits` as `git update-ref --stdin -z` commands in one transaction, when
-/// every one of them can be said exactly that way.
-fn update_ref_script(edits: &[RefEdit]) -> Option<String> {
-    let mut out = String::from("start\0");
-    for e in edits {
-        if e.deref {
-            return None;
-        }
-        let name = std::str::from_utf8(e.name.as_bstr().as_ref()).ok()?;
-        match &e.change {
-            Change::Update {
-                expected,
-                new: Target::Object(new),
-                ..
-            } => {
-                let zero = ObjectId::null(new.kind());
-                let old = match expected {
-                    PreviousValue::Any => None,
-                    PreviousValue::MustNotExist => Some(zero),
-                    PreviousValue::MustExistAndMatch(Target::Object(old)) => Some(*old),
-                    _ => return None,
-                };
-                match old {
-                    Some(old) => out.push_str(&format!("update {name}\0{new}\0{old}\0")),
-                    None => out.push_str(&format!("update {name}\0{new}\0\0")),
-                }
-            }
-            Change::Delete {
-                expected:
-                    PreviousValue::MustExistAndMatch(Target::Object(old))
-                    | PreviousValue::ExistingMustMatch(Target::Object(old)),
-                ..
-            } => out.push_str(&format!("delete {name}\0{old}\0")),
-            _ => return None,
-        }
-    }
-    out.push_str("prepare\0commit\0");
-    Some(out)
 }
 
 /// The ref edits that close an upgrade (reject, fail, expire): its open ref
@@ -701,47 +476,5 @@ fn retry_write(mut write: impl FnMut() -> Result<ObjectId>) -> Result<ObjectId> 
             }
             Err(e) => return Err(e),
         }
-    }
-}
-
-#[cfg(test)]
-mod bulk_tests {
-    use super::*;
-
-    #[test]
-    fn edits_become_update_ref_commands_with_the_same_checks() {
-        let a = ObjectId::from_hex(b"1111111111111111111111111111111111111111").unwrap();
-        let b = ObjectId::from_hex(b"2222222222222222222222222222222222222222").unwrap();
-        let edits = vec![
-            update(
-                "refs/notes/upgrades/x",
-                PreviousValue::MustNotExist,
-                a,
-                "pull",
-            )
-            .unwrap(),
-            update(
-                "refs/upgrades/x",
-                PreviousValue::MustExistAndMatch(Target::Object(b)),
-                a,
-                "pull",
-            )
-            .unwrap(),
-            update("refs/upgrades-archive/x", PreviousValue::Any, a, "pull").unwrap(),
-            delete_if_present("refs/upgrades/y", b).unwrap(),
-        ];
-        let zero = ObjectId::null(gix::hash::Kind::Sha1);
-        assert_eq!(
-            update_ref_script(&edits).unwrap(),
-            format!(
-                "start\0update refs/notes/upgrades/x\0{a}\0{zero}\0update refs/upgrades/x\0{a}\0{b}\0\
-                 update refs/upgrades-archive/x\0{a}\0\0delete refs/upgrades/y\0{b}\0prepare\0commit\0"
-            )
-        );
-        // What update-ref cannot say exactly is left to gix.
-        let mut symbolic = update("refs/upgrades/z", PreviousValue::MustExist, a, "x").unwrap();
-        assert!(update_ref_script(std::slice::from_ref(&symbolic)).is_none());
-        symbolic.deref = true;
-        assert!(update_ref_script(&[symbolic]).is_none());
     }
 }

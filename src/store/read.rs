@@ -2,7 +2,6 @@
 //! hashes), one record, or the whole queue. A single-upgrade read touches only
 //! that upgrade's refs; it never scans the queue.
 
-use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
 use super::{notes_ref, LoggedEvent, Store, Upgrade, NOTES_PREFIX};
@@ -26,18 +25,16 @@ impl Store<'_> {
     /// Resolve a full id or a unique id prefix to a full id.
     pub fn resolve(&self, text: &str) -> Result<String> {
         validate_id(text)?;
-        if self
-            .repo
-            .try_find_reference(notes_ref(text).as_str())?
-            .is_some()
-        {
+        if self.ref_tip(notes_ref(text).as_str())?.is_some() {
             return Ok(text.to_string());
         }
         let prefix = notes_ref(text);
         let mut matches = Vec::new();
-        for r in self.repo.references()?.prefixed(prefix.as_str())? {
-            let r = r.map_err(|e| Error::failure(format!("cannot read the queue's refs: {e}")))?;
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
+        for r in crate::refs::under(self.repo, prefix.as_str())? {
+            let name = match r {
+                Ok(r) => r.name,
+                Err((_, e)) => return Err(e.context("cannot read the queue's refs")),
+            };
             if let Some(id) = name.strip_prefix(NOTES_PREFIX) {
                 if validate_id(id).is_ok() {
                     matches.push(id.to_string());
@@ -62,16 +59,10 @@ impl Store<'_> {
 
     /// Every direct ref under `prefix`, as (name after the prefix, target), in name order.
     pub fn tips(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
-        let mut out = Vec::new();
-        for r in self.repo.references()?.prefixed(prefix)? {
-            let r =
-                r.map_err(|e| Error::failure(format!("cannot read refs under {prefix}: {e}")))?;
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
-            if let (Some(rest), Some(tip)) = (name.strip_prefix(prefix), r.target().try_id()) {
-                out.push((rest.to_string(), tip.to_owned()));
-            }
-        }
-        Ok(out)
+        Ok(crate::refs::tips_under(self.repo, prefix)?
+            .into_iter()
+            .filter_map(|(name, tip)| Some((name.strip_prefix(prefix)?.to_string(), tip)))
+            .collect())
     }
 
     /// Load an upgrade by full id.
@@ -193,24 +184,24 @@ impl Store<'_> {
     /// [`Store::list`] with each upgrade's replayed history.
     pub fn list_full(&self) -> Result<Vec<ListedFull>> {
         let mut out = Vec::new();
-        for r in self.repo.references()?.prefixed(NOTES_PREFIX)? {
+        for r in crate::refs::under(self.repo, NOTES_PREFIX)? {
             let r = match r {
                 Ok(r) => r,
                 Err(e) => {
-                    out.push(Err((
-                        "?".to_string(),
-                        Error::failure(format!("unreadable ref: {e}")),
-                    )));
+                    out.push(Err(e));
                     continue;
                 }
             };
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
-            let id = name.strip_prefix(NOTES_PREFIX).unwrap_or(&name).to_string();
+            let id = r
+                .name
+                .strip_prefix(NOTES_PREFIX)
+                .unwrap_or(&r.name)
+                .to_string();
             if let Err(e) = validate_id(&id) {
                 out.push(Err((id, e.context("ref name is not a valid upgrade id"))));
                 continue;
             }
-            let Some(tip) = r.target().try_id().map(ToOwned::to_owned) else {
+            let Some(tip) = r.target else {
                 out.push(Err((id, Error::failure("notes ref is symbolic"))));
                 continue;
             };

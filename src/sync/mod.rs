@@ -63,12 +63,10 @@ pub fn resolve_remote(repo: &gix::Repository, given: Option<&str>) -> Result<Str
         return check(name.to_string());
     }
     let config = repo.config_snapshot();
-    let branch = repo.head_name().ok().flatten().and_then(|n| {
-        n.as_bstr()
-            .to_string()
-            .strip_prefix("refs/heads/")
-            .map(str::to_string)
-    });
+    let branch = crate::refs::head_branch(repo)
+        .ok()
+        .flatten()
+        .and_then(|n| n.strip_prefix("refs/heads/").map(str::to_string));
     let mut candidates = vec![config.string("remote.pushDefault").map(|s| s.to_string())];
     if let Some(b) = &branch {
         candidates.push(
@@ -111,6 +109,7 @@ pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
         // would take ref locks while this command goes on to write refs
         // (`maintain` packs the queue's refs itself).
         cmd.args(["-c", "maintenance.auto=false", "-c", "gc.auto=0"]);
+        cmd.args(lock::BRIEF_LOCK_WAITS.iter().flat_map(|kv| ["-c", kv]));
         cmd.args([
             "fetch",
             "--no-tags",
@@ -131,7 +130,7 @@ pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
             return Ok(());
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let locks = lock::lock_files_in_git_error(&stderr);
+        let locks = lock::git_lock_files(repo, &stderr);
         if !locks.is_empty() && removed < 8 {
             let _guard = lock::write_lock(repo.common_dir())?;
             let dirs = lock::repository_dirs(repo);

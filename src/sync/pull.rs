@@ -1,6 +1,5 @@
 //! `pull`: fetch, validate, then adopt, fast-forward or merge each upgrade.
 
-use gix::bstr::ByteSlice;
 use gix::refs::transaction::PreviousValue;
 use gix::ObjectId;
 
@@ -53,13 +52,11 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
     fetch(repo, remote)?;
     let prefix = tracking_prefix(remote, "notes");
     let mut remote_tips = Vec::new();
-    for r in repo.references()?.prefixed(prefix.as_str())? {
-        let r = r.map_err(|e| Error::failure(format!("cannot read tracking refs: {e}")))?;
-        let name = r.name().as_bstr().to_str_lossy().into_owned();
+    for (name, tip) in crate::refs::tips_under(repo, &prefix)
+        .map_err(|e| e.context("cannot read tracking refs"))?
+    {
         let id = name.strip_prefix(&prefix).unwrap_or(&name).to_string();
-        if let Some(tip) = r.target().try_id() {
-            remote_tips.push((id, tip.to_owned()));
-        }
+        remote_tips.push((id, tip));
     }
     // Our tips, read once: an upgrade whose remote tip we hold already (the
     // same, or an ancestor of ours) was validated when it got here, and is

@@ -288,7 +288,8 @@ pub struct Quarantined {
 /// Open the repository a hook runs in. gix does not read git's quarantine
 /// variables (`GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`),
 /// so when they are set a private overlay directory is opened instead: its
-/// `refs`, `packed-refs` and `config` are links to the hub's, and its
+/// `refs`, `packed-refs`, `reftable` and `config` are links to the hub's
+/// (whichever exist: the refs read through it are the hub's), and its
 /// `objects/info/alternates` lists the quarantine and the hub's objects.
 /// Git children inherit the variables and see the same objects.
 pub fn open_quarantined() -> Result<Quarantined> {
@@ -320,7 +321,7 @@ pub fn open_quarantined() -> Result<Quarantined> {
     std::fs::write(o.join("objects/info/alternates"), text)
         .map_err(|e| io("write the overlay's alternates", e))?;
     std::fs::copy(git_dir.join("HEAD"), o.join("HEAD")).map_err(|e| io("copy HEAD", e))?;
-    for name in ["config", "refs", "packed-refs"] {
+    for name in ["config", "refs", "packed-refs", "reftable"] {
         let from = git_dir.join(name);
         if from.exists() {
             std::os::unix::fs::symlink(&from, o.join(name))

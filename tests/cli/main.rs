@@ -22,6 +22,7 @@ mod test_output;
 mod test_policy;
 mod test_readme;
 mod test_recovery;
+mod test_reftable;
 mod test_reliability;
 mod test_review;
 mod test_scale;

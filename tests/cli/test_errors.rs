@@ -156,39 +156,6 @@ fn a_damaged_record_is_reported_and_the_rest_still_lists() {
 }
 
 #[test]
-fn reftable_repositories_are_refused_before_writing() {
-    let env = TestEnv::new();
-    let dir = env.path().join("rt");
-    let init = env.git_run(
-        env.path(),
-        &[
-            "init",
-            "-q",
-            "-b",
-            "main",
-            "--ref-format=reftable",
-            dir.to_str().unwrap(),
-        ],
-    );
-    if init.code != 0 {
-        eprintln!("git cannot create reftable repositories here; skipping");
-        return;
-    }
-    std::fs::write(dir.join("a"), "a").unwrap();
-    env.git(&dir, &["add", "."]);
-    env.git(&dir, &["commit", "-qm", "a"]);
-    env.git(&dir, &["checkout", "-qb", "f"]);
-    std::fs::write(dir.join("b"), "b").unwrap();
-    env.git(&dir, &["add", "."]);
-    env.git(&dir, &["commit", "-qm", "b"]);
-    let run = env.run(&dir, &["propose", "f", "-m", "x", "--target", "main"]);
-    run.code(1);
-    assert!(run.stderr.contains("reftable"), "{}", run.stderr);
-    assert!(!dir.join(".git/refs/upgrades").exists());
-    assert!(!dir.join(".git/refs/notes").exists());
-}
-
-#[test]
 fn size_limit_is_enforced_at_propose() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some("[policy]\nmax_diff_lines = 10\n"));

@@ -13,6 +13,11 @@ use crate::common::{report, stress, TestEnv, PASSING};
 
 const SELF_APPROVING: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout = \"1m\"\n[policy]\nallow_self_approval = true\n";
 
+/// These tests are about the lock files of git's `files` ref format (one
+/// per ref, plus `packed-refs.lock`), so their repository uses it in every
+/// pass; test_reftable covers the reftable stack's single lock.
+const FILES: [&str; 1] = ["--ref-format=files"];
+
 fn git_dir(repo: &Path) -> std::path::PathBuf {
     repo.join(".git")
 }
@@ -79,7 +84,7 @@ fn hold_open(env: &TestEnv, repo: &Path, lock: &Path) -> std::process::Child {
 #[test]
 fn stale_git_locks_are_removed_and_reported() {
     let env = TestEnv::new();
-    let repo = env.repo("r", Some(SELF_APPROVING));
+    let repo = env.repo_init("r", Some(SELF_APPROVING), &FILES);
     let gd = git_dir(&repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
@@ -144,7 +149,7 @@ fn stale_git_locks_are_removed_and_reported() {
 #[test]
 fn a_lock_held_by_a_live_process_is_waited_for_and_kept() {
     let env = TestEnv::new();
-    let repo = env.repo("r", Some(PASSING));
+    let repo = env.repo_init("r", Some(PASSING), &FILES);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     let lock = git_dir(&repo).join("packed-refs.lock");
     let before = env.refs(&repo);
@@ -713,7 +718,7 @@ fn check_open_ref_names_a_moved_or_deleted_queue_ref() {
 #[test]
 fn sync_removes_lock_files_a_killed_fetch_left() {
     let env = TestEnv::new();
-    let repo = env.repo("r", Some(PASSING));
+    let repo = env.repo_init("r", Some(PASSING), &FILES);
     let hub = env.path().join("hub.git");
     env.git(
         env.path(),

@@ -59,6 +59,31 @@ impl Run {
     }
 }
 
+/// True for the suite's second pass (`GIT_UPGRADES_TEST_DEFAULTS=next`):
+/// every repository the tests create gets what git's published plan makes
+/// the defaults of its next major version: reftable refs, SHA-256 objects,
+/// and bare repositories used only when named explicitly.
+pub fn next_defaults() -> bool {
+    std::env::var("GIT_UPGRADES_TEST_DEFAULTS").is_ok_and(|v| v == "next")
+}
+
+/// The global git configuration of [`next_defaults`].
+pub const NEXT_DEFAULTS: &str = "[init]\n\tdefaultRefFormat = reftable\n\tdefaultObjectFormat = sha256\n[safe]\n\tbareRepository = explicit\n";
+
+/// The length of an object id in hex in this pass.
+pub fn hex_len() -> usize {
+    if next_defaults() {
+        64
+    } else {
+        40
+    }
+}
+
+/// True if `dir` is a bare repository (a git directory with no work tree).
+fn is_bare_repository(dir: &Path) -> bool {
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("config").is_file()
+}
+
 /// A scratch directory with its own HOME and a fixed, increasing clock.
 pub struct TestEnv {
     pub tmp: tempfile::TempDir,
@@ -77,6 +102,11 @@ impl TestEnv {
             .expect("tempdir");
         std::fs::create_dir_all(tmp.path().join("home")).unwrap();
         std::fs::create_dir_all(tmp.path().join("tmp")).unwrap();
+        std::fs::write(
+            tmp.path().join("gitconfig"),
+            if next_defaults() { NEXT_DEFAULTS } else { "" },
+        )
+        .unwrap();
         TestEnv {
             tmp,
             clock: AtomicU64::new(START),
@@ -112,7 +142,7 @@ impl TestEnv {
             .env("HOME", self.path().join("home"))
             .env("TMPDIR", self.path().join("tmp"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_GLOBAL", self.path().join("gitconfig"))
             .env("GIT_AUTHOR_NAME", &self.name)
             .env("GIT_AUTHOR_EMAIL", &self.email)
             .env("GIT_COMMITTER_NAME", &self.name)
@@ -124,6 +154,11 @@ impl TestEnv {
             .env("LC_ALL", "C.UTF-8")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
+        // Under `safe.bareRepository=explicit`, a bare repository is used
+        // only when named, as a user (or git running a hook) names it.
+        if next_defaults() && is_bare_repository(dir) {
+            cmd.env("GIT_DIR", ".");
+        }
         cmd
     }
 
@@ -209,9 +244,16 @@ impl TestEnv {
 
     /// A new repository `name` with one commit on main, and the given policy file (if any).
     pub fn repo(&self, name: &str, policy: Option<&str>) -> PathBuf {
+        self.repo_init(name, policy, &[])
+    }
+
+    /// [`TestEnv::repo`] with extra `git init` options (`--ref-format=…`).
+    pub fn repo_init(&self, name: &str, policy: Option<&str>, init: &[&str]) -> PathBuf {
         let dir = self.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        self.git(&dir, &["init", "-q", "-b", "main"]);
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(init);
+        self.git(&dir, &args);
         std::fs::write(dir.join("README.md"), "hello\n").unwrap();
         if let Some(p) = policy {
             std::fs::write(dir.join(".upgrades.toml"), p).unwrap();

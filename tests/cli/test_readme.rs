@@ -234,7 +234,7 @@ fn commit_names(s: &Session) -> Vec<(String, String)> {
         let canon = format!(
             "{}\0{}\0{}\0{}\0{}\0{}",
             parents.join(" "),
-            f[2],
+            tree_contents(s, f[2]),
             f[3],
             rel(f[4]),
             rel(f[5]),
@@ -250,6 +250,31 @@ fn commit_names(s: &Session) -> Vec<(String, String)> {
         names.push((f[0].to_string(), fake));
     }
     names
+}
+
+/// What a tree holds (modes, paths and file contents), the same whatever
+/// hash function the repository uses.
+fn tree_contents(s: &Session, tree: &str) -> String {
+    let listing = s.git(
+        AGENT,
+        0,
+        &[
+            "ls-tree",
+            "-r",
+            "--format=%(objectmode) %(objectname) %(path)",
+            tree,
+        ],
+    );
+    let mut out = String::new();
+    for line in listing.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(mode), Some(id), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let content = s.git(AGENT, 0, &["cat-file", "-p", id]);
+        out.push_str(&format!("{mode} {path}\0{content}\0"));
+    }
+    out
 }
 
 /// Hex runs of 7 or more digits that abbreviate a known commit.

@@ -70,15 +70,6 @@ pub fn next_defaults() -> bool {
 /// The global git configuration of [`next_defaults`].
 pub const NEXT_DEFAULTS: &str = "[init]\n\tdefaultRefFormat = reftable\n\tdefaultObjectFormat = sha256\n[safe]\n\tbareRepository = explicit\n";
 
-/// The length of an object id in hex in this pass.
-pub fn hex_len() -> usize {
-    if next_defaults() {
-        64
-    } else {
-        40
-    }
-}
-
 /// True if `dir` is a bare repository (a git directory with no work tree).
 fn is_bare_repository(dir: &Path) -> bool {
     dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("config").is_file()

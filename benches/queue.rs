@@ -8,14 +8,15 @@
 //! The table is also written to `target/bench/queue.json`.
 //! `BENCH_QUICK=1` uses smaller fixtures and fewer runs (for a smoke test).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 mod common;
 
 use common::fixture::queue_fixture;
-use common::{env_cmd, git, git_stdin, measure, quick, Measured, Row, BIN};
+use common::{
+    env_cmd, git, git_stdin, measure, prepare_floor_list, quick, Measured, Row, BIN, FLOOR_LIST,
+};
 
 /// About 20,000 files / 200 MB, for checkouts.
 fn big_fixture(root: &Path) -> PathBuf {
@@ -51,44 +52,6 @@ fn big_fixture(root: &Path) -> PathBuf {
     git(&dir, &["commit", "-q", "-m", "big"]);
     git(&dir, &["repack", "-adq"]);
     dir
-}
-
-/// The record blob of each notes tree, read with one `git cat-file --batch`.
-fn note_blobs(dir: &Path, trees: &str) -> String {
-    let mut child = env_cmd("git", dir)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = trees.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap().stdout;
-    writer.join().unwrap().unwrap();
-    let mut ids = String::new();
-    let mut i = 0;
-    while i < out.len() {
-        let nl = i + out[i..].iter().position(|b| *b == b'\n').unwrap();
-        let header = std::str::from_utf8(&out[i..nl]).unwrap();
-        let size: usize = header.split(' ').nth(2).unwrap().parse().unwrap();
-        let body = &out[nl + 1..nl + 1 + size];
-        // Entries "<mode> <name>\0<20-byte id>": the note on the head, then
-        // `record.json` (names sort so); the record is the last one.
-        let mut at = 0;
-        let mut record = &body[..0];
-        while at < body.len() {
-            let z = at + body[at..].iter().position(|b| *b == 0).unwrap();
-            record = &body[z + 1..z + 21];
-            at = z + 21;
-        }
-        for b in record {
-            ids.push_str(&format!("{b:02x}"));
-        }
-        ids.push('\n');
-        i = nl + 1 + size + 1;
-    }
-    ids
 }
 
 /// What `approve` adds to `propose`: each run proposes a new commit on the
@@ -204,20 +167,8 @@ fn main() {
         eprintln!("building a queue of {n} upgrades…");
         let dir = queue_fixture(root.path(), n);
         // The floor for reading the queue: the same refs, then the same note blobs.
-        let trees: String = git(
-            &dir,
-            &[
-                "for-each-ref",
-                "--format=%(objectname)^{tree}",
-                "refs/notes/upgrades/",
-            ],
-        )
-        .lines()
-        .map(|t| format!("{t}\n"))
-        .collect();
-        let blob_ids = note_blobs(&dir, &trees);
-        std::fs::write(dir.join(".git/bench-blobs"), &blob_ids).unwrap();
-        let floor_list = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null && git cat-file --batch < .git/bench-blobs >/dev/null";
+        prepare_floor_list(&dir);
+        let floor_list = FLOOR_LIST;
         let floor_refs = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null";
         let cache = dir.join(".git/upgrades/cache");
         // The fixture must read as valid: a damaged upgrade would time the error path.

@@ -101,6 +101,65 @@ pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// The record blob of each notes tree, read with one `git cat-file --batch`.
+pub fn note_blobs(dir: &Path, trees: &str) -> String {
+    let mut child = env_cmd("git", dir)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = trees.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap().stdout;
+    writer.join().unwrap().unwrap();
+    let mut ids = String::new();
+    let mut i = 0;
+    while i < out.len() {
+        let nl = i + out[i..].iter().position(|b| *b == b'\n').unwrap();
+        let header = std::str::from_utf8(&out[i..nl]).unwrap();
+        let size: usize = header.split(' ').nth(2).unwrap().parse().unwrap();
+        let body = &out[nl + 1..nl + 1 + size];
+        // Entries "<mode> <name>\0<20-byte id>": the note on the head, then
+        // `record.json` (names sort so); the record is the last one.
+        let mut at = 0;
+        let mut record = &body[..0];
+        while at < body.len() {
+            let z = at + body[at..].iter().position(|b| *b == 0).unwrap();
+            record = &body[z + 1..z + 21];
+            at = z + 21;
+        }
+        for b in record {
+            ids.push_str(&format!("{b:02x}"));
+        }
+        ids.push('\n');
+        i = nl + 1 + size + 1;
+    }
+    ids
+}
+
+/// The plain-git floor of reading the whole queue: `for-each-ref` of its
+/// refs, then `cat-file --batch` of every record blob (ids prepared in
+/// `.git/bench-blobs`, see [`note_blobs`]).
+pub const FLOOR_LIST: &str = "git for-each-ref --format='%(objectname) %(refname)' refs/notes/upgrades/ refs/upgrades/ >/dev/null && git cat-file --batch < .git/bench-blobs >/dev/null";
+
+/// Write `.git/bench-blobs` for [`FLOOR_LIST`].
+pub fn prepare_floor_list(dir: &Path) {
+    let trees: String = git(
+        dir,
+        &[
+            "for-each-ref",
+            "--format=%(objectname)^{tree}",
+            "refs/notes/upgrades/",
+        ],
+    )
+    .lines()
+    .map(|t| format!("{t}\n"))
+    .collect();
+    std::fs::write(dir.join(".git/bench-blobs"), note_blobs(dir, &trees)).unwrap();
+}
+
 /// One row of the table: ours against the plain-git floor.
 pub struct Row {
     pub name: String,

@@ -9,7 +9,7 @@ use crate::error::{Context, Error, Result};
 use crate::ops::is_ancestor;
 use crate::record::State;
 use crate::repo;
-use crate::store::{branch_ref, update, Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
+use crate::store::{branch_ref, lock, update, Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
 use crate::text::plural;
 
 /// What a push sent.
@@ -224,8 +224,12 @@ impl Refused {
     }
 }
 
-/// One atomic, leased `git push` of `pushes`.
-fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), Refused> {
+/// One atomic, leased `git push` of `pushes`; `Err` carries git's output too.
+fn send_once(
+    repo: &gix::Repository,
+    remote: &str,
+    pushes: &[RefPush],
+) -> Result<(), (Refused, String)> {
     let mut cmd = repo::git(repo);
     cmd.args([
         "push",
@@ -249,7 +253,7 @@ fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), 
         .stdin(std::process::Stdio::null())
         .output()
         .context("cannot run git push")
-        .map_err(Refused::Other)?;
+        .map_err(|e| (Refused::Other(e), String::new()))?;
     if out.status.success() {
         return Ok(());
     }
@@ -273,31 +277,122 @@ fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), 
             )
         ))
         .hint("nothing was pushed; see docs/TRUST.md for what the hub accepts");
-        return Err(if text.contains(crate::trust::gate::QUEUE_FIRST) {
+        let refused = if text.contains(crate::trust::gate::QUEUE_FIRST) {
             Refused::QueueFirst(err)
         } else {
             Refused::Other(err)
-        });
+        };
+        return Err((refused, text));
     }
-    let lost_race = text.contains("stale info")
-        || text.contains("fetch first")
-        || text.contains("atomic")
-        || text.contains("rejected")
-        || text.contains("non-fast-forward");
-    let first = text
-        .lines()
-        .find(|l| l.starts_with('!') || l.contains("error") || l.contains("fatal"))
+    // With --atomic every ref reports "atomic transaction failed" once one
+    // is refused; the line that says why is the one with another reason.
+    let rejected: Vec<&str> = text.lines().filter(|l| l.starts_with('!')).collect();
+    let first = rejected
+        .iter()
+        .find(|l| !l.contains("atomic transaction failed"))
+        .or(rejected.first())
+        .copied()
+        .or_else(|| {
+            text.lines()
+                .find(|l| l.contains("error") || l.contains("fatal"))
+        })
         .unwrap_or("")
         .trim()
         .to_string();
-    Err(Refused::Other(if lost_race {
+    // When every ref says only that, the hub's own error line says why.
+    let first = if first.contains("atomic transaction failed") {
+        text.lines()
+            .find_map(|l| {
+                let l = l.trim().strip_prefix("remote: ")?;
+                (l.starts_with("error:") || l.starts_with("fatal:")).then(|| l.trim().to_string())
+            })
+            .unwrap_or(first)
+    } else {
+        first
+    };
+    // A lease the hub no longer matched, or a ref it found moved when it
+    // locked it: someone pushed first.
+    let lost_race = [
+        "stale info",
+        "fetch first",
+        "non-fast-forward",
+        "[rejected]",
+        "but expected",
+    ]
+    .iter()
+    .any(|r| first.contains(r));
+    let err = if lost_race {
         Error::conflict(format!(
             "{remote} changed since the last fetch; nothing was pushed ({first})"
         ))
         .hint("run `git upgrades sync` to merge and push again")
     } else {
-        Error::failure(format!("git push to {remote} failed: {first}"))
-    }))
+        Error::failure(format!(
+            "git push to {remote} failed: {}",
+            crate::record::sanitize_line(&first, 300)
+        ))
+    };
+    Err((Refused::Other(err), text))
+}
+
+/// [`send_once`]; when the hub is a repository on this machine and git's
+/// refusal names a lock file there that no live process holds (a push
+/// killed on its way left it), the lock is removed, reported, and the push
+/// sent again, as for this repository's own locks ([`lock`]).
+fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), Refused> {
+    let mut removed = 0;
+    loop {
+        let (refused, text) = match send_once(repo, remote, pushes) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let Some(hub) = local_hub_dir(repo, remote) else {
+            return Err(refused);
+        };
+        // git names the lock files of the files format; a reftable hub's
+        // one lock is named by nobody.
+        let mut stale = lock::lock_files_in_git_error(&text);
+        stale.push(hub.join("reftable").join("tables.list.lock"));
+        let stale: Vec<std::path::PathBuf> = stale
+            .into_iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .filter(|p| p.starts_with(&hub))
+            .collect();
+        if stale.is_empty() || removed >= 8 {
+            return Err(refused);
+        }
+        let mut progress = false;
+        for file in stale {
+            if let lock::Recovery::Removed = lock::recover(&file, std::slice::from_ref(&hub)) {
+                removed += 1;
+                progress = true;
+                lock::notice(format!(
+                    "removed a lock left on {remote} by an interrupted process: {}",
+                    file.display()
+                ));
+            }
+        }
+        if !progress {
+            return Err(refused);
+        }
+    }
+}
+
+/// The directory of `remote` when it is a repository on this machine (a
+/// path or `file://` URL), canonicalized.
+fn local_hub_dir(repo: &gix::Repository, remote: &str) -> Option<std::path::PathBuf> {
+    let remote = repo.find_remote(remote).ok()?;
+    let url = remote.url(gix::remote::Direction::Push)?;
+    if url.scheme != gix::url::Scheme::File {
+        return None;
+    }
+    let path = std::path::PathBuf::from(url.path.to_string());
+    let path = if path.is_relative() {
+        repo.workdir().unwrap_or(repo.git_dir()).join(path)
+    } else {
+        path
+    };
+    path.canonicalize().ok()
 }
 
 /// Record what the remote now holds after `pushes` went through.

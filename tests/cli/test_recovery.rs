@@ -762,3 +762,68 @@ fn sync_removes_lock_files_a_killed_fetch_left() {
     );
     assert_eq!(lock_files(&repo), Vec::<String>::new());
 }
+
+#[test]
+fn push_removes_a_lock_a_killed_push_left_on_a_hub_on_this_machine() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    let hub = env.path().join("hub.git");
+    env.git(
+        env.path(),
+        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
+    );
+    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
+    env.git(&repo, &["push", "-q", "origin", "main"]);
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    let id = env.propose(&repo, "a", "A", &["--no-test"]);
+    // A receive-pack killed mid-push leaves its lock on the hub: the stack's
+    // lock in a reftable hub, else the ref's own.
+    let stale = if hub.join("reftable").is_dir() {
+        hub.join("reftable/tables.list.lock")
+    } else {
+        std::fs::create_dir_all(hub.join("refs/notes/upgrades")).unwrap();
+        hub.join(format!("refs/notes/upgrades/{id}.lock"))
+    };
+    std::fs::write(&stale, "").unwrap();
+    let run = env.run(&repo, &["push"]);
+    println!("push:\n{}", run.stderr);
+    run.ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "removed a lock left on origin by an interrupted process: {}",
+            stale.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!stale.exists());
+    assert_eq!(
+        env.git(&hub, &["rev-parse", &format!("refs/notes/upgrades/{id}")]),
+        env.git(&repo, &["rev-parse", &format!("refs/notes/upgrades/{id}")])
+    );
+
+    // Held by a live process, it is kept, and the push fails naming the hub's reason.
+    env.branch_commit(&repo, "b", "main", "b.txt", "b\n");
+    let b = env.propose(&repo, "b", "B", &["--no-test"]);
+    let stale = if hub.join("reftable").is_dir() {
+        stale
+    } else {
+        hub.join(format!("refs/notes/upgrades/{b}.lock"))
+    };
+    let mut holder = hold_open(&env, &repo, &stale);
+    let run = env.run(&repo, &["push"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("git push to origin failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("atomic transaction failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(stale.exists());
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+}

@@ -453,6 +453,13 @@ pub(crate) fn append_retrying(
 ) -> Result<Upgrade> {
     let mut attempt = 0;
     loop {
+        // After two lost races, read, plan and write under the write lock:
+        // a busy upgrade (many commenting at once) cannot starve a writer.
+        let _turn = if attempt >= 2 {
+            Some(store.hold_write_lock()?)
+        } else {
+            None
+        };
         let up = store.load(id)?;
         let p = plan(&up).map_err(|mut e| {
             if attempt > 0 && e.kind == Kind::Failure {

@@ -81,6 +81,23 @@ pub struct Store<'r> {
     /// Who acts through this store, when the caller says so (the library
     /// API); None: the identity git resolves for committers.
     pub identity: Option<(String, String)>,
+    /// True while [`Store::hold_write_lock`]'s guard lives: this store's
+    /// writes then run under it instead of taking the lock again (a second
+    /// `flock` in one process would wait for the first for ever).
+    lock_held: std::cell::Cell<bool>,
+}
+
+/// The write lock held across a whole read-plan-write (see
+/// [`Store::hold_write_lock`]); released on drop.
+pub struct HeldLock<'s> {
+    _lock: lock::WriteLock,
+    flag: &'s std::cell::Cell<bool>,
+}
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        self.flag.set(false);
+    }
 }
 
 /// One event to append, with the refs that must change in the same transaction.
@@ -139,7 +156,30 @@ impl<'r> Store<'r> {
         Store {
             repo,
             identity: None,
+            lock_held: std::cell::Cell::new(false),
         }
+    }
+
+    /// Take the write lock for a whole read-plan-write, so that no other
+    /// writer of this tool can move the refs read meanwhile: for a writer
+    /// that keeps losing races. Writes through this store skip taking it
+    /// again. Never call it twice without dropping the first guard.
+    pub fn hold_write_lock(&self) -> Result<HeldLock<'_>> {
+        let held = lock::write_lock(self.repo.common_dir())?;
+        self.lock_held.set(true);
+        Ok(HeldLock {
+            _lock: held,
+            flag: &self.lock_held,
+        })
+    }
+
+    /// The write lock for one write, unless [`Store::hold_write_lock`]
+    /// holds it already.
+    fn write_lock(&self) -> Result<Option<lock::WriteLock>> {
+        if self.lock_held.get() {
+            return Ok(None);
+        }
+        lock::write_lock(self.repo.common_dir()).map(Some)
     }
 
     /// Append one event: write the notes tree (display block and record)
@@ -218,7 +258,7 @@ impl<'r> Store<'r> {
         )?];
         edits.extend(a.extra);
         {
-            let _guard = lock::write_lock(self.repo.common_dir())?;
+            let _guard = self.write_lock()?;
             self.ensure_objects(&written)?;
             self.ensure_targets_exist(&edits)?;
             self.edit_locked(&edits)?;

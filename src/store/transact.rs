@@ -36,7 +36,7 @@ impl Store<'_> {
     /// an error saying so). Stale git lock files are removed; held ones are
     /// waited for (see [`lock`]).
     pub fn transaction(&self, edits: Vec<RefEdit>) -> Result<()> {
-        let _guard = lock::write_lock(self.repo.common_dir())?;
+        let _guard = self.write_lock()?;
         self.edit_locked(&edits)
     }
 

@@ -174,8 +174,9 @@ impl<'r> Store<'r> {
     }
 
     /// The write lock for one write, unless [`Store::hold_write_lock`]
-    /// holds it already.
-    fn write_lock(&self) -> Result<Option<lock::WriteLock>> {
+    /// holds it already. Every writer that has a store takes it here, so
+    /// none can wait for a lock its own process holds.
+    pub(crate) fn write_lock(&self) -> Result<Option<lock::WriteLock>> {
         if self.lock_held.get() {
             return Ok(None);
         }

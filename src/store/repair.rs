@@ -180,7 +180,7 @@ fn repair_one(
     };
     let mut plan = plan_for(up)?;
     if !plan.edits.is_empty() && !dry_run {
-        let _guard = lock::write_lock(store.repo.common_dir())?;
+        let _guard = store.write_lock()?;
         let now = store.load(&up.id)?;
         if now.tip != up.tip {
             plan = plan_for(&now)?;

@@ -103,6 +103,10 @@ impl Store<'_> {
                 Err(Attempt::Failed(e)) => return Err(e),
                 Err(Attempt::Locked(files)) => files,
             };
+            // The lock to wait for before the next try: one a live process
+            // holds, or one that was gone again before it could be looked at
+            // (processes that keep taking it). Removing a stale one retries
+            // at once.
             let mut wait_for = None;
             for lock_file in lock_files {
                 match lock::recover(&lock_file, &dirs) {
@@ -113,32 +117,31 @@ impl Store<'_> {
                             lock_file.display()
                         ));
                     }
-                    lock::Recovery::Removed | lock::Recovery::Gone => {}
+                    lock::Recovery::Removed | lock::Recovery::Gone => {
+                        wait_for.get_or_insert(lock_file);
+                    }
                     lock::Recovery::Held(who) => {
                         held_by = Some((lock_file.clone(), who));
                         wait_for = Some(lock_file);
                     }
                 }
             }
-            if let Some(lock_file) = &wait_for {
-                let limit = self.lock_wait(lock_file);
-                if limit.is_some_and(|limit| started.elapsed() >= limit) {
-                    let who = held_by.map_or_else(
-                        || "processes that keep taking it".to_string(),
-                        |(_, who)| who.describe(),
-                    );
-                    return Err(Error::failure(format!(
-                        "{} is locked by {who}",
-                        lock_file.display()
-                    ))
-                    .hint("try again when that process has finished; a lock no process holds any more is removed by itself"));
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            } else if removed >= 16 {
-                return Err(Error::failure(
-                    "the queue's refs stay locked: lock files keep appearing",
-                ));
+            let Some(lock_file) = wait_for else {
+                continue;
+            };
+            let limit = self.lock_wait(&lock_file);
+            if limit.is_some_and(|limit| started.elapsed() >= limit) {
+                let who = held_by.map_or_else(
+                    || "processes that keep taking it".to_string(),
+                    |(_, who)| who.describe(),
+                );
+                return Err(Error::failure(format!(
+                    "{} is locked by {who}",
+                    lock_file.display()
+                ))
+                .hint("try again when that process has finished; a lock no process holds any more is removed by itself"));
             }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 

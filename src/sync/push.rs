@@ -321,16 +321,15 @@ fn send_once(
     ]
     .iter()
     .any(|r| first.contains(r));
+    // The hub's words reach the terminal: one line, control characters out.
+    let first = crate::record::sanitize_line(&first, 300);
     let err = if lost_race {
         Error::conflict(format!(
             "{remote} changed since the last fetch; nothing was pushed ({first})"
         ))
         .hint("run `git upgrades sync` to merge and push again")
     } else {
-        Error::failure(format!(
-            "git push to {remote} failed: {}",
-            crate::record::sanitize_line(&first, 300)
-        ))
+        Error::failure(format!("git push to {remote} failed: {first}"))
     };
     Err((Refused::Other(err), text))
 }

@@ -18,6 +18,18 @@ const SELF_APPROVING: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout =
 /// pass; test_reftable covers the reftable stack's single lock.
 const FILES: [&str; 1] = ["--ref-format=files"];
 
+/// A bare hub `hub.git` as `origin` of `repo`, holding its main.
+fn bare_hub(env: &TestEnv, repo: &Path) -> std::path::PathBuf {
+    let hub = env.path().join("hub.git");
+    env.git(
+        env.path(),
+        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
+    );
+    env.git(repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
+    env.git(repo, &["push", "-q", "origin", "main"]);
+    hub
+}
+
 fn git_dir(repo: &Path) -> std::path::PathBuf {
     repo.join(".git")
 }
@@ -63,22 +75,6 @@ fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     done()
-}
-
-/// A shell that holds `lock` open (descriptor 3) until killed; returns once it does.
-fn hold_open(env: &TestEnv, repo: &Path, lock: &Path) -> std::process::Child {
-    let script = format!("exec 3>'{}'; echo ready; exec sleep 300", lock.display());
-    let mut child = env
-        .bash(repo, &script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready");
-    child
 }
 
 #[test]
@@ -154,7 +150,7 @@ fn a_lock_held_by_a_live_process_is_waited_for_and_kept() {
     let lock = git_dir(&repo).join("packed-refs.lock");
     let before = env.refs(&repo);
 
-    let mut holder = hold_open(&env, &repo, &lock);
+    let mut holder = env.hold_open(&repo, &lock);
     let run = env.run(
         &repo,
         &["propose", "a", "-m", "A", "--no-test", "--id", "held0001"],
@@ -361,13 +357,7 @@ fn a_moved_or_deleted_queue_ref_is_reported_and_reject_still_works() {
 fn a_killed_sync_takes_its_git_fetch_with_it() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some(PASSING));
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(&repo, &["push", "-q", "origin", "main"]);
+    bare_hub(&env, &repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     env.propose(&repo, "a", "A", &["--no-test"]);
     // The first fetch hangs in its upload-pack, as a slow remote would.
@@ -719,13 +709,7 @@ fn check_open_ref_names_a_moved_or_deleted_queue_ref() {
 fn sync_removes_lock_files_a_killed_fetch_left() {
     let env = TestEnv::new();
     let repo = env.repo_init("r", Some(PASSING), &FILES);
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(&repo, &["push", "-q", "origin", "main"]);
+    let hub = bare_hub(&env, &repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     env.propose(&repo, "a", "A", &["--no-test"]);
     env.run(&repo, &["sync"]).ok();
@@ -767,13 +751,7 @@ fn sync_removes_lock_files_a_killed_fetch_left() {
 fn push_removes_a_lock_a_killed_push_left_on_a_hub_on_this_machine() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some(PASSING));
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(&repo, &["push", "-q", "origin", "main"]);
+    let hub = bare_hub(&env, &repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     let id = env.propose(&repo, "a", "A", &["--no-test"]);
     // A receive-pack killed mid-push leaves its lock on the hub: the stack's
@@ -810,7 +788,7 @@ fn push_removes_a_lock_a_killed_push_left_on_a_hub_on_this_machine() {
     } else {
         hub.join(format!("refs/notes/upgrades/{b}.lock"))
     };
-    let mut holder = hold_open(&env, &repo, &stale);
+    let mut holder = env.hold_open(&repo, &stale);
     let run = env.run(&repo, &["push"]);
     assert_ne!(run.code, 0);
     assert!(

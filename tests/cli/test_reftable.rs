@@ -5,7 +5,6 @@
 //! repositories explicitly, in every pass of the suite, and check the
 //! results with plain git.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -242,22 +241,6 @@ fn concurrent_writers_on_reftable_lose_no_event() {
     env.fsck(&repo);
 }
 
-/// A shell that holds `lock` open (descriptor 3) until killed.
-fn hold_open(env: &TestEnv, repo: &Path, lock: &Path) -> std::process::Child {
-    let script = format!("exec 3>'{}'; echo ready; exec sleep 300", lock.display());
-    let mut child = env
-        .bash(repo, &script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready");
-    child
-}
-
 #[test]
 fn the_reftable_stack_lock_is_recovered_when_stale_and_waited_for_when_held() {
     let env = TestEnv::new();
@@ -288,7 +271,7 @@ fn the_reftable_stack_lock_is_recovered_when_stale_and_waited_for_when_held() {
     // Held by a live process: waited for, then refused naming the holder,
     // with nothing written.
     let before = env.refs(&repo);
-    let mut holder = hold_open(&env, &repo, &lock);
+    let mut holder = env.hold_open(&repo, &lock);
     let run = env.run(
         &repo,
         &["propose", "b", "-m", "B", "--no-test", "--id", "bbbb2222"],

@@ -285,6 +285,24 @@ impl TestEnv {
         run.json()["id"].as_str().expect("id").to_string()
     }
 
+    /// A shell in `dir` that holds `lock` open (descriptor 3) until killed,
+    /// as a live git process holds its lock; returns once it does.
+    pub fn hold_open(&self, dir: &Path, lock: &Path) -> std::process::Child {
+        use std::io::BufRead;
+        let script = format!("exec 3>'{}'; echo ready; exec sleep 300", lock.display());
+        let mut child = self
+            .bash(dir, &script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+        child
+    }
+
     /// `git for-each-ref` over everything: a snapshot to compare before/after.
     pub fn refs(&self, dir: &Path) -> String {
         self.git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])

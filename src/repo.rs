@@ -207,17 +207,21 @@ pub fn git(repo: &gix::Repository) -> Command {
 pub fn git_command() -> Command {
     let mut cmd = Command::new("git");
     die_with_parent(&mut cmd);
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_PREFIX",
-        "GIT_COMMON_DIR",
-    ] {
+    for var in GIT_LOCATION_VARS {
         cmd.env_remove(var);
     }
     cmd
 }
+
+/// The variables that would point a git child at another repository than
+/// the one its arguments name.
+pub const GIT_LOCATION_VARS: [&str; 5] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+];
 
 /// Make `cmd`'s process receive SIGTERM when this process dies (Linux).
 #[cfg(target_os = "linux")]

@@ -75,7 +75,10 @@ pub fn follow(checked_out: &[CheckedOut], old: ObjectId, new: ObjectId) {
 /// Refuse unless the worktree has no staged or unstaged changes to tracked files.
 fn ensure_clean(wt: &CheckedOut, branch: &str) -> Result<()> {
     let mut cmd = repo::git_command();
-    cmd.arg("--git-dir")
+    // A read: it must not refresh the index, which would take `index.lock`
+    // and leave it behind if this process were killed.
+    cmd.arg("--no-optional-locks")
+        .arg("--git-dir")
         .arg(worktree_git_dir(wt)?)
         .arg("--work-tree")
         .arg(&wt.dir)
@@ -97,13 +100,26 @@ fn ensure_clean(wt: &CheckedOut, branch: &str) -> Result<()> {
 }
 
 /// Two-tree `read-tree -u -m`: the index and files move from `old` to `new`.
+///
+/// The branch has moved already, so this update must finish once begun:
+/// git runs in its own process group and outlives this process, so neither
+/// Ctrl-C nor a kill of this tool's group leaves the worktree half-updated
+/// with git's `index.lock` behind. A lock an earlier, killed update left is
+/// recovered first (removed only if no process holds it).
 fn move_to(wt: &CheckedOut, old: ObjectId, new: ObjectId) -> Result<()> {
-    let mut cmd = repo::git_command();
+    use std::os::unix::process::CommandExt;
+    let git_dir = worktree_git_dir(wt)?;
+    recover_index_lock(wt, &git_dir);
+    let mut cmd = std::process::Command::new("git");
+    for var in repo::GIT_LOCATION_VARS {
+        cmd.env_remove(var);
+    }
     cmd.arg("--git-dir")
-        .arg(worktree_git_dir(wt)?)
+        .arg(&git_dir)
         .arg("--work-tree")
         .arg(&wt.dir)
         .current_dir(&wt.dir)
+        .process_group(0)
         .args(["read-tree", "-u", "-m"])
         .arg(old.to_string())
         .arg(new.to_string());
@@ -112,12 +128,29 @@ fn move_to(wt: &CheckedOut, old: ObjectId, new: ObjectId) -> Result<()> {
         &format!("update the checked-out worktree {}", wt.dir.display()),
     )
     .map_err(|e| {
+        // HEAD names the branch, which has moved: the index and files
+        // still hold `old`, so only a two-tree merge from `old` catches up.
         e.hint(format!(
-            "the branch moved; run `git reset --keep` in {} to catch up",
+            "the branch moved; run `git read-tree -u -m {old} {new}` in {} to catch up",
             wt.dir.display()
         ))
     })?;
     Ok(())
+}
+
+/// Remove the worktree's `index.lock` if a killed git process left it.
+fn recover_index_lock(wt: &CheckedOut, git_dir: &std::path::Path) {
+    let lock = git_dir.join("index.lock");
+    if !lock.exists() {
+        return;
+    }
+    let dirs = [wt.dir.clone(), git_dir.to_path_buf()];
+    if let crate::store::lock::Recovery::Removed = crate::store::lock::recover(&lock, &dirs) {
+        crate::store::lock::notice(format!(
+            "removed a lock left by an interrupted process: {}",
+            lock.display()
+        ));
+    }
 }
 
 /// The git dir of a worktree: `.git` may be a directory or a `gitdir:` file.

@@ -805,3 +805,56 @@ fn push_removes_a_lock_a_killed_push_left_on_a_hub_on_this_machine() {
     holder.kill().unwrap();
     holder.wait().unwrap();
 }
+
+#[test]
+fn the_checked_out_target_follows_past_a_stale_index_lock_and_keeps_a_held_one() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(SELF_APPROVING));
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    env.branch_commit(&repo, "b", "a", "b.txt", "b\n");
+    let a = env.propose(&repo, "a", "A", &["--no-test", "--id", "idxa0001"]);
+    let b = env.propose(&repo, "b", "B", &["--no-test", "--id", "idxb0002"]);
+    assert_eq!(env.git(&repo, &["symbolic-ref", "HEAD"]), "refs/heads/main");
+
+    // git's index lock, left by a killed git: nobody holds it.
+    let lock = git_dir(&repo).join("index.lock");
+    std::fs::write(&lock, "").unwrap();
+    let run = env.run(&repo, &["approve", &a]);
+    println!("stale:\n{}", run.stderr);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("removed a lock left by an interrupted process")
+            && run.stderr.contains("index.lock"),
+        "{}",
+        run.stderr
+    );
+    assert!(!lock.exists());
+    assert_eq!(std::fs::read_to_string(repo.join("a.txt")).unwrap(), "a\n");
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+
+    // Held by a live process: kept, and the landing says how to catch up.
+    let mut holder = env.hold_open(&repo, &lock);
+    let run = env.run(&repo, &["approve", &b]);
+    println!("held:\n{}", run.stderr);
+    run.ok();
+    let catch_up = run
+        .stderr
+        .split('`')
+        .find(|s| s.starts_with("git read-tree -u -m "))
+        .unwrap_or_else(|| panic!("no catch-up command: {}", run.stderr))
+        .to_string();
+    assert!(lock.exists(), "a held lock is never removed");
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "main"]),
+        env.git(&repo, &["rev-parse", "b"])
+    );
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    std::fs::remove_file(&lock).unwrap();
+    let args: Vec<&str> = catch_up.split(' ').skip(1).collect();
+    env.git(&repo, &args);
+    assert!(repo.join("b.txt").exists());
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    env.fsck(&repo);
+}

@@ -317,6 +317,15 @@ fn killed_processes_leave_a_valid_repository() {
         // SAFETY: killing our own child, or the process group it leads.
         unsafe { libc::kill(target, libc::SIGKILL) };
         let _ = child.wait();
+        // A worktree update the run began finishes by itself: git's
+        // read-tree runs in its own process group, and the tool's status
+        // check takes no index lock, so no `index.lock` stays behind.
+        let index_lock = repo.join(".git/index.lock");
+        let started = std::time::Instant::now();
+        while index_lock.exists() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!index_lock.exists(), "a killed run left {index_lock:?}");
 
         // The repository is valid and every command still works, without clean-up.
         env.fsck(&repo);

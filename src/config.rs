@@ -386,6 +386,22 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     )
 }
 
+/// The policy as committed on `tip` of the target branch (defaults if absent).
+pub fn policy_at(repo: &gix::Repository, branch: &str, tip: gix::ObjectId) -> Result<Policy> {
+    let tree = repo.find_commit(tip)?.tree()?;
+    let Some(entry) = tree.find_entry(POLICY_FILE) else {
+        return Ok(Policy::default());
+    };
+    let origin = format!("{branch}:{POLICY_FILE}");
+    let object = entry.object()?;
+    if object.data.len() > MAX_POLICY_BYTES {
+        return Err(Error::failure(format!("policy file {origin} is too large")));
+    }
+    let text = std::str::from_utf8(&object.data)
+        .map_err(|_| Error::failure(format!("invalid policy file {origin}: not UTF-8")))?;
+    Policy::parse(text, &origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

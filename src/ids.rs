@@ -14,7 +14,7 @@ pub const GENERATED_ID_LEN: usize = 8;
 /// Check an id (or id prefix) typed by a user or found in a ref name.
 pub fn validate_id(id: &str) -> Result<()> {
     let bad = |why: &str| {
-        Err(Error::usage(format!("invalid upgrade id {:?}: {why}", crate::record::sanitize_line(id, 80)))
+        Err(Error::usage(format!("invalid upgrade id {:?}: {why}", crate::text::sanitize_line(id, 80)))
             .hint("ids use letters, digits, '.', '_' and '-', start with a letter or digit, at most 64 characters"))
     };
     if id.is_empty() {
@@ -44,7 +44,7 @@ pub fn validate_branch_name(name: &str) -> Result<()> {
     let bad = |why: &str| {
         Err(Error::usage(format!(
             "invalid branch name {:?}: {why}",
-            crate::record::sanitize_line(name, 80)
+            crate::text::sanitize_line(name, 80)
         )))
     };
     if name.is_empty() || name.len() > 255 {

@@ -110,7 +110,7 @@ pub fn interdiff(files: &mut Files<'_>, h: &History, from: u64, to: u64) -> Resu
             Error::failure(format!(
                 "upgrade {}: the tree of {} is not in this repository (fetch it with `git upgrades pull`)",
                 h.id,
-                crate::ui::render::short(commit)
+                crate::text::short_hash(commit)
             ))
         })
     };
@@ -156,7 +156,7 @@ pub fn interdiff(files: &mut Files<'_>, h: &History, from: u64, to: u64) -> Resu
             continue;
         }
         let path = String::from_utf8_lossy(raw).into_owned();
-        let shown = crate::ui::escape::path_bytes(raw);
+        let shown = crate::text::escape::path_bytes(raw);
         let (added, removed) = outer_diff(&mut text, &before, &after, &shown, from, to);
         stats.files += 1;
         stats.added += added;

@@ -14,7 +14,9 @@
 //! - [`record`]: the versioned record and event formats;
 //! - [`config`]: the committed `.upgrades.toml` policy; [`detect`]: the
 //!   test command a project suggests (for `init`);
-//! - [`diff`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
+//! - [`testrun`]: an upgrade's tests on the exact commit, shared by [`ops`]
+//!   and the hub's gate in [`trust`];
+//! - [`diff`], [`graph`], [`checkout`], [`runner`], [`worktree`], [`repo`]: git-facing helpers;
 //! - [`install`]: man pages and completions under a user's prefix;
 //! - [`ids`], [`time`], [`text`], [`error`]: small shared pieces.
 #![warn(missing_docs)]
@@ -34,6 +36,7 @@ pub mod conversation;
 pub mod detect;
 pub mod diff;
 pub mod error;
+pub mod graph;
 pub mod ids;
 pub mod install;
 pub mod interdiff;
@@ -47,6 +50,7 @@ pub mod repo;
 pub mod runner;
 pub mod store;
 pub mod sync;
+pub mod testrun;
 pub mod text;
 pub mod time;
 pub mod trust;

@@ -551,19 +551,7 @@ pub fn user_text(what: &str, text: Option<&str>) -> Result<Option<String>> {
     Ok(Some(t.to_string()))
 }
 
-/// Make user text safe for one line of output or a commit subject:
-/// control characters become spaces, and long text is cut with an ellipsis.
-pub fn sanitize_line(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    for (n, c) in text.chars().enumerate() {
-        if n >= max_chars {
-            out.push('…');
-            break;
-        }
-        out.push(if c.is_control() { ' ' } else { c });
-    }
-    out
-}
+pub use crate::text::sanitize_line;
 
 #[cfg(test)]
 pub(crate) mod tests;

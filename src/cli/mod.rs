@@ -11,6 +11,8 @@ use crate::commands;
 use crate::error::{Error, Kind};
 use crate::ui::{ColorChoice, Style, Ui};
 
+pub mod generate;
+
 /// A human-approval queue for proposed code changes, kept in git refs and notes
 #[derive(Parser, Debug)]
 #[allow(missing_docs)]
@@ -143,7 +145,7 @@ fn dispatch(ui: &mut Ui, command: Option<Command>) -> Result<u8, Error> {
         Some(Command::Hook(a)) => commands::hook::run(ui, &a),
         Some(Command::Pull(a)) => commands::sync::pull(ui, &a),
         Some(Command::Sync(a)) => commands::sync::sync(ui, &a),
-        Some(Command::Util(a)) => commands::util::run(ui, &a),
+        Some(Command::Util(a)) => commands::util::run(ui, &a, generate::GENERATED),
     }
 }
 

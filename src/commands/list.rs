@@ -131,7 +131,7 @@ type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 fn load_all(ui: &mut Ui, store: &Store<'_>) -> Result<Loaded> {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for Entry { id, data, .. } in cache::list(store)? {
+    for Entry { id, data, .. } in cache::list(store, crate::ui::json::LISTED)? {
         match data {
             Ok(listing) => good.push((id, listing)),
             Err(why) => {
@@ -316,7 +316,7 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     let store = Store::new(&repo);
     if args.count {
         let me = crate::repo::email_without_spawning(&repo).unwrap_or_default();
-        let c = crate::store::badge::counts(&store, &me)?;
+        let c = crate::store::badge::counts(&store, &me, crate::ui::json::LISTED)?;
         if ui.json {
             ui.line(&format!(
                 "{{\"format\": {JSON_FORMAT}, \"pending\": {}, \"awaiting_me\": {}}}",

@@ -71,12 +71,25 @@ pub enum ShellChoice {
     None,
 }
 
+/// Generated files as (file name, contents).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The generated man pages and completion scripts, from the command-line
+/// layer (`cli::generate::GENERATED`).
+#[derive(Clone, Copy)]
+pub struct Generated {
+    /// Every man page.
+    pub man_pages: fn() -> Result<Files>,
+    /// Every completion script.
+    pub completions: fn() -> Files,
+}
+
 /// Run `util`.
-pub fn run(ui: &mut Ui, args: &UtilArgs) -> Result<u8> {
+pub fn run(ui: &mut Ui, args: &UtilArgs, generated: Generated) -> Result<u8> {
     match &args.what {
-        UtilCommand::Man { dir } => write_man(dir)?,
-        UtilCommand::Completions { dir } => write_completions(dir)?,
-        UtilCommand::Install(a) => return run_install(ui, a),
+        UtilCommand::Man { dir } => write_man(dir, generated)?,
+        UtilCommand::Completions { dir } => write_completions(dir, generated)?,
+        UtilCommand::Install(a) => return run_install(ui, a, generated),
         // Started by the test runner with a pipe on stdin; end of file means
         // the runner finished, timed out or died, and the tests must end.
         UtilCommand::Reap { command } => crate::runner::supervise(command),
@@ -85,79 +98,25 @@ pub fn run(ui: &mut Ui, args: &UtilArgs) -> Result<u8> {
 }
 
 /// Render every man page into `dir`.
-pub fn write_man(dir: &Path) -> Result<()> {
+pub fn write_man(dir: &Path, generated: Generated) -> Result<()> {
     std::fs::create_dir_all(dir).context("cannot create the man directory")?;
-    for (name, bytes) in man_pages()? {
+    for (name, bytes) in (generated.man_pages)()? {
         std::fs::write(dir.join(&name), bytes).with_context(|| format!("cannot write {name}"))?;
     }
     Ok(())
-}
-
-/// The man pages as (file name, contents).
-pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
-    let cmd = crate::cli::command()
-        .name("git-upgrades")
-        .bin_name("git upgrades");
-    let mut pages = Vec::new();
-    let mut main = Vec::new();
-    clap_mangen::Man::new(cmd.clone())
-        .render(&mut main)
-        .context("cannot render the man page")?;
-    main.extend_from_slice(man_exit().as_bytes());
-    main.extend_from_slice(MAN_EXTRA.as_bytes());
-    pages.push(("git-upgrades.1".to_string(), main));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name: &'static str =
-            Box::leak(format!("git-upgrades-{}", sub.get_name()).into_boxed_str());
-        let sub = sub
-            .clone()
-            .name(name)
-            .bin_name(format!("git upgrades {}", sub.get_name()));
-        let sub = sub.display_name(name);
-        let mut page = Vec::new();
-        clap_mangen::Man::new(sub)
-            .render(&mut page)
-            .context("cannot render a man page")?;
-        page.extend_from_slice(man_exit().as_bytes());
-        page.extend_from_slice(b".SH \"SEE ALSO\"\n\\fBgit-upgrades\\fR(1)\n");
-        pages.push((format!("{name}.1"), page));
-    }
-    Ok(pages)
 }
 
 /// Render every completion script into `dir`.
-pub fn write_completions(dir: &Path) -> Result<()> {
+pub fn write_completions(dir: &Path, generated: Generated) -> Result<()> {
     std::fs::create_dir_all(dir).context("cannot create the completions directory")?;
-    for (name, bytes) in completions() {
+    for (name, bytes) in (generated.completions)() {
         std::fs::write(dir.join(&name), bytes).with_context(|| format!("cannot write {name}"))?;
     }
     Ok(())
 }
 
-/// The completion scripts as (file name, contents).
-pub fn completions() -> Vec<(String, Vec<u8>)> {
-    use clap_complete::Shell;
-    let mut out = Vec::new();
-    for (shell, file) in [
-        (Shell::Bash, "git-upgrades.bash"),
-        (Shell::Zsh, "_git-upgrades"),
-        (Shell::Fish, "git-upgrades.fish"),
-        (Shell::PowerShell, "_git-upgrades.ps1"),
-        (Shell::Elvish, "git-upgrades.elv"),
-    ] {
-        let mut cmd = crate::cli::command().bin_name("git-upgrades");
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut cmd, "git-upgrades", &mut buf);
-        if shell == Shell::Bash {
-            buf.extend_from_slice(git_bash_shim().as_bytes());
-        }
-        out.push((file.to_string(), buf));
-    }
-    out
-}
-
 /// Run `util install`.
-fn run_install(ui: &mut Ui, args: &InstallArgs) -> Result<u8> {
+fn run_install(ui: &mut Ui, args: &InstallArgs, generated: Generated) -> Result<u8> {
     let layout = match &args.prefix {
         Some(prefix) => {
             install::validate_prefix(prefix)?;
@@ -195,11 +154,11 @@ fn run_install(ui: &mut Ui, args: &InstallArgs) -> Result<u8> {
             }
         }
     };
-    let generated = completions();
+    let scripts_made = (generated.completions)();
     let scripts: Vec<(Shell, Vec<u8>)> = shells
         .iter()
         .map(|s| {
-            let bytes = generated
+            let bytes = scripts_made
                 .iter()
                 .find(|(name, _)| name == s.generated_file())
                 .map(|(_, b)| b.clone())
@@ -207,7 +166,7 @@ fn run_install(ui: &mut Ui, args: &InstallArgs) -> Result<u8> {
             (*s, bytes)
         })
         .collect();
-    let report = install::install(&layout, &man_pages()?, &scripts)?;
+    let report = install::install(&layout, &(generated.man_pages)()?, &scripts)?;
     hints.extend(install_hints(&layout, &report));
     if ui.json {
         let completions: Vec<serde_json::Value> = report
@@ -305,118 +264,3 @@ fn install_hints(layout: &Layout, report: &install::Report) -> Vec<String> {
     }
     hints
 }
-
-/// git's bash completion calls `_git_<subcommand>` for `git <subcommand>`;
-/// clap_complete only completes `git-upgrades`, so add that function too.
-fn git_bash_shim() -> String {
-    let cmd = crate::cli::command();
-    let mut subs: Vec<String> = Vec::new();
-    let mut cases = String::new();
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let mut names = vec![sub.get_name().to_string()];
-        names.extend(sub.get_visible_aliases().map(str::to_string));
-        let flags: Vec<String> = sub
-            .get_arguments()
-            .filter(|a| !a.is_positional() && !a.is_hide_set())
-            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
-            .collect();
-        cases.push_str(&format!(
-            "\t{})\n\t\tflags=\"{}\" ;;\n",
-            names.join("|"),
-            flags.join(" ")
-        ));
-        subs.extend(names);
-    }
-    format!(
-        r#"
-# `git upgrades <TAB>`: git's own completion calls _git_upgrades.
-_git_upgrades ()
-{{
-	local subcommands="{subs}"
-	local subcommand="$(__git_find_on_cmdline "$subcommands")"
-	if [ -z "$subcommand" ]; then
-		__gitcomp "$subcommands"
-		return
-	fi
-	local flags=""
-	case "$subcommand" in
-{cases}	esac
-	case "$cur" in
-	-*)
-		__gitcomp "$flags --json --color= --quiet --verbose --help"
-		return ;;
-	esac
-	case "$subcommand" in
-	show|diff|approve|reject|review|apply|rollback|rebase|log)
-		__gitcomp_nl "$(__git for-each-ref --format='%(refname:strip=3)' refs/notes/upgrades/ 2>/dev/null)" ;;
-	propose)
-		__git_complete_refs ;;
-	push|pull|sync)
-		__gitcomp_nl "$(__git remote 2>/dev/null)" ;;
-	esac
-}}
-"#,
-        subs = subs.join(" ")
-    )
-}
-
-/// The EXIT STATUS section, from `error::EXIT_CODES`.
-fn man_exit() -> String {
-    let mut out = String::from(".SH \"EXIT STATUS\"\n");
-    for (code, meaning) in crate::error::EXIT_CODES {
-        out.push_str(&format!(
-            ".TP\n\\fB{code}\\fR\n{}\n",
-            meaning.replace('-', "\\-")
-        ));
-    }
-    out
-}
-
-const MAN_EXTRA: &str = r#".SH "JSON OUTPUT"
-Every command that reports something accepts \fB\-\-json\fR. Objects carry \fBformat\fR (1).
-An upgrade object has \fBid\fR, \fBstate\fR (proposed, approved, rejected, expired, applied, failed,
-rolled\-back), \fBdescription\fR, \fBtarget\fR, \fBbase\fR, \fBhead\fR, \fBproposed_by\fR,
-\fBproposed_at\fR (RFC 3339), \fBfiles\fR (path, status, added, removed, binary), \fBstats\fR,
-\fBtests\fR (null, or status, passed, exit_code, duration_ms, command, output, commit, at),
-\fBapprovals\fR (by, at, head, comment), \fBclosed\fR, \fBlanding\fR, \fBurgent\fR,
-\fBpolicy_change\fR, \fBupdated_at\fR, \fBseq\fR and \fBopen\fR; \fBshow\fR adds \fBevents\fR.
-\fBlog \-\-json\fR prints one event per line: \fBevent\fR, \fBid\fR, \fBactor\fR, \fBtime\fR,
-\fBseq\fR, \fBcommit\fR, \fBdetails\fR.
-\fBverify \-\-json\fR prints \fBtarget\fR, \fBtip\fR, \fBproven\fR, \fBviolations\fR and \fBsteps\fR
-(commit, previous, result: proven, violation or before\-adoption, upgrade, approvals, tests,
-landed_by, urgent, reason), newest first.
-.SH FILES
-.TP
-\fI.upgrades.toml\fR
-The policy, read from the committed tree of the target branch (never the working tree).
-.TP
-\fIrefs/upgrades/<id>\fR
-The proposed commit of an open upgrade.
-.TP
-\fIrefs/upgrades\-archive/<id>\fR
-The reviewed commit of a closed upgrade, kept reachable until pruned.
-.TP
-\fIrefs/notes/upgrades/<id>\fR
-The upgrade's record (a note on its head) and event log (one commit per event).
-.TP
-\fIrefs/upgrades\-sync/<remote>/\fR
-What was last fetched from a remote's queue.
-.SH EXAMPLES
-.nf
-git upgrades propose my\-branch \-m "Fix bug in task assignment"
-git upgrades                      # the pending queue and recent history
-git upgrades show 3f9a
-git upgrades diff 3f9a \-\-stat
-git upgrades approve 3f9a \-m "looks good"
-git upgrades reject 3f9a \-m "out of scope"
-git upgrades review
-git upgrades log \-\-follow \-\-json
-git upgrades sync origin
-git upgrades apply \-\-all        # CI merge queue
-git upgrades verify origin/main   # prove every landing since adoption (CI check)
-git for\-each\-ref refs/upgrades/  # the open queue, with plain git
-git log \-\-notes='upgrades/*' main
-.fi
-.SH "SEE ALSO"
-\fBgit\-notes\fR(1), \fBgit\-for\-each\-ref\fR(1), \fBgit\-log\fR(1)
-"#;

@@ -2,10 +2,12 @@
 //! review conversation), as library
 //! functions: plan from the current record, then persist one event with one
 //! compare-and-swap transaction, retrying from a fresh read when another
-//! writer won the race. No terminal I/O: progress goes through [`Progress`].
+//! writer won the race. No terminal I/O: progress goes through [`Progress`]
+//! (from [`crate::testrun`], which the trust engine shares).
 
 mod land;
 mod maintain;
+mod merge_queue;
 mod propose;
 mod rebase;
 mod reject;
@@ -14,13 +16,16 @@ mod rollback;
 mod update;
 mod wait;
 
+pub use crate::config::policy_at;
+pub use crate::graph::is_ancestor;
+pub use crate::testrun::{run_tests, Progress, Reporter};
 pub use land::{
-    apply, approve, is_ancestor, land, needs_rebase, ApplyRequest, ApproveOutcome, ApproveRequest,
-    LandMode,
+    apply, approve, land, needs_rebase, ApplyRequest, ApproveOutcome, ApproveRequest, LandMode,
 };
 pub use maintain::{maintain, Action, MaintainRequest};
+pub use merge_queue::{apply_all, QueueResult};
 pub use propose::{propose, resolve_commit, ProposeRequest, MAX_DESCRIPTION_BYTES};
-pub use rebase::{apply_all, rebase, QueueResult, RebaseOutcome};
+pub use rebase::{rebase, RebaseOutcome};
 pub use reject::{reject, RejectRequest};
 pub use review::{
     comment, find_comment, request_changes, resolve, withdraw_request, CommentRequest, Commented,
@@ -29,17 +34,13 @@ pub use rollback::rollback;
 pub use update::{update, UpdateOutcome, UpdateRequest};
 pub use wait::{wait, Until, WaitOutcome, WaitRequest};
 
-use std::time::Duration;
-
 use gix::ObjectId;
 
-use crate::config::{Policy, POLICY_FILE};
 use crate::error::{Error, Kind, Result};
 use crate::machine::{self, Facts};
 use crate::record::{
     Event, EventKind, Record, RevisionInfo, RevisionKind, TestResult, EVENT_FORMAT,
 };
-use crate::runner;
 use crate::store::{branch_ref, Store, Upgrade};
 use crate::time::rfc3339;
 
@@ -61,31 +62,6 @@ pub(crate) fn lost_race(attempt: usize) -> usize {
     let wait = cap_us / 2 + seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) % (cap_us / 2);
     std::thread::sleep(std::time::Duration::from_micros(wait));
     attempt + 1
-}
-
-/// What long-running operations tell the user interface.
-pub enum Progress<'a> {
-    /// Tests are starting for an upgrade on a commit.
-    TestsStarted {
-        /// The upgrade.
-        id: &'a str,
-        /// The command.
-        command: &'a str,
-    },
-    /// Tests are running.
-    TestsRunning(runner::Tick<'a>),
-    /// Tests finished.
-    TestsFinished(&'a TestResult),
-}
-
-/// Receives [`Progress`]; may also want the raw test output (`--verbose`).
-pub trait Reporter {
-    /// Called with each progress report.
-    fn report(&mut self, progress: Progress<'_>);
-    /// True to receive the raw test output in [`Progress::TestsRunning`] ticks.
-    fn wants_output(&self) -> bool {
-        false
-    }
 }
 
 /// The acting user and the time of the action, fixed once per command.
@@ -237,22 +213,6 @@ pub fn branch_tip(store: &Store<'_>, branch: &str) -> Result<ObjectId> {
     })
 }
 
-/// The policy as committed on `tip` of the target branch (defaults if absent).
-pub fn policy_at(repo: &gix::Repository, branch: &str, tip: ObjectId) -> Result<Policy> {
-    let tree = repo.find_commit(tip)?.tree()?;
-    let Some(entry) = tree.find_entry(POLICY_FILE) else {
-        return Ok(Policy::default());
-    };
-    let origin = format!("{branch}:{POLICY_FILE}");
-    let object = entry.object()?;
-    if object.data.len() > crate::config::MAX_POLICY_BYTES {
-        return Err(Error::failure(format!("policy file {origin} is too large")));
-    }
-    let text = std::str::from_utf8(&object.data)
-        .map_err(|_| Error::failure(format!("invalid policy file {origin}: not UTF-8")))?;
-    Policy::parse(text, &origin)
-}
-
 /// The default target: `upgrades.target` from git config, else `main`, else
 /// `master`, else the branch HEAD points at; then the policy's `target` key
 /// on that branch, if it names another existing branch.
@@ -289,120 +249,6 @@ pub fn default_target(store: &Store<'_>) -> Result<String> {
         Error::failure("no target branch: there is no main or master branch")
             .hint("pass --target <branch>, or set it with `git config upgrades.target <branch>`"),
     )
-}
-
-/// Run the policy's test command on `commit` in an isolated checkout.
-pub fn run_tests(
-    repo: &gix::Repository,
-    policy: &Policy,
-    id: &str,
-    target: &str,
-    commit: ObjectId,
-    reporter: &mut dyn Reporter,
-    now: &dyn Fn() -> i64,
-) -> Result<TestResult> {
-    let Some(command) = policy.test_command.clone() else {
-        return Ok(TestResult {
-            status: "not-configured".into(),
-            passed: None,
-            exit_code: None,
-            duration_ms: 0,
-            command: None,
-            output: String::new(),
-            commit: commit.to_string(),
-            at: rfc3339(now()),
-        });
-    };
-    reporter.report(Progress::TestsStarted {
-        id,
-        command: &command,
-    });
-    for stale in crate::checkout::clean_stale(repo) {
-        crate::store::lock::notice(format!(
-            "removed a test checkout left by an interrupted process: {}",
-            stale.display()
-        ));
-    }
-    // A fresh checkout when the policy or the environment
-    // (GIT_UPGRADES_FRESH_CHECKOUT=1) asks, else the repository's reused one,
-    // reset to the commit and proven equal to its tree, which is much cheaper
-    // in big trees; warm, it keeps the build outputs that trusted runs left.
-    let fresh = policy.test_checkout == crate::config::CheckoutMode::Fresh
-        || std::env::var_os("GIT_UPGRADES_FRESH_CHECKOUT").is_some_and(|v| v != "0");
-    let checkout = if fresh {
-        crate::checkout::checkout(repo, commit)?
-    } else {
-        let keep = match policy.test_checkout {
-            crate::config::CheckoutMode::Warm => crate::checkout::Keep::Ignored,
-            _ => crate::checkout::Keep::Nothing,
-        };
-        // Code that is already in the target's history is trusted.
-        let tip = crate::refs::tip(repo, &format!("refs/heads/{target}"))
-            .ok()
-            .flatten();
-        let trusted = |c: ObjectId| tip.is_some_and(|t| is_ancestor(repo, c, t).unwrap_or(false));
-        crate::checkout::checkout_reused(repo, commit, keep, &trusted)?
-    };
-    let env = vec![
-        ("GIT_UPGRADES_ID".to_string(), id.to_string()),
-        ("GIT_UPGRADES_COMMIT".to_string(), commit.to_string()),
-    ];
-    let stream = reporter.wants_output();
-    let mut tick = |t: runner::Tick<'_>| reporter.report(Progress::TestsRunning(t));
-    let run = runner::run(
-        &command,
-        runner::RunOptions {
-            dir: checkout.path(),
-            timeout: Duration::from_secs(policy.test_timeout_secs),
-            env,
-            stream,
-            reaper: reaper_program(),
-        },
-        &mut tick,
-    );
-    drop(checkout);
-    let (status, exit_code) = match &run.ending {
-        runner::Ending::Exited(0) => ("passed", Some(0)),
-        runner::Ending::Exited(c) => ("failed", Some(*c)),
-        runner::Ending::Signalled(_) => ("failed", None),
-        runner::Ending::TimedOut => ("timed-out", None),
-        runner::Ending::CouldNotStart(_) => ("error", None),
-    };
-    let mut output = run.output_tail.clone();
-    match &run.ending {
-        runner::Ending::TimedOut => output.push_str(&format!(
-            "\n[git-upgrades: killed after the {}s timeout]\n",
-            policy.test_timeout_secs
-        )),
-        runner::Ending::CouldNotStart(why) => output.push_str(&format!("[git-upgrades: {why}]\n")),
-        runner::Ending::Signalled(sig) => {
-            output.push_str(&format!("\n[git-upgrades: killed by signal {sig}]\n"))
-        }
-        runner::Ending::Exited(_) => {}
-    }
-    let result = TestResult {
-        status: status.into(),
-        passed: Some(run.passed()),
-        exit_code,
-        duration_ms: run.duration.as_millis() as u64,
-        command: Some(command),
-        output,
-        commit: commit.to_string(),
-        at: rfc3339(now()),
-    };
-    reporter.report(Progress::TestsFinished(&result));
-    Ok(result)
-}
-
-/// This program, when it is the git-upgrades binary (not a test harness), to
-/// start as the supervisor that contains the test's processes
-/// (`util reap`, see [`runner::supervise`]).
-fn reaper_program() -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    exe.file_name()?
-        .to_str()?
-        .starts_with("git-upgrades")
-        .then_some(exe)
 }
 
 /// One event planned from an upgrade as it is now.

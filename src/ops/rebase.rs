@@ -1,6 +1,4 @@
-//! `rebase` and `apply --all` (the merge queue).
-//!
-//! Rebasing replays the upgrade's commits onto the target's tip without a
+//! `rebase`: replays the upgrade's commits onto the target's tip without a
 //! worktree (`git merge-tree --write-tree` and `git commit-tree`, so it works
 //! in bare repositories). The rebased head is a new commit; approvals carry
 //! over only when the change itself is unchanged (same `git patch-id`),
@@ -15,10 +13,7 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::Target;
 use gix::ObjectId;
 
-use super::land::{land, ApproveOutcome, LandMode};
-use super::{
-    branch_tip, details, is_ancestor, policy_at, transition, Actor, Reporter, MAX_RETRIES,
-};
+use super::{branch_tip, details, is_ancestor, policy_at, transition, Actor, MAX_RETRIES};
 use crate::diff;
 use crate::error::{Context, Error, Kind, Result};
 use crate::machine::Facts;
@@ -294,91 +289,4 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
             Err(e) => return Err(e),
         }
     }
-}
-
-/// One result of `apply --all`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct QueueResult {
-    /// The upgrade.
-    pub id: String,
-    /// `applied`, `failed`, `conflict`, `needs-approval` or `error`.
-    pub result: String,
-    /// Its state afterwards.
-    pub state: Option<State>,
-    /// Why.
-    pub detail: String,
-}
-
-/// Land every approved upgrade in order (oldest proposal first), one
-/// fast-forward at a time, rebasing those the target has moved past.
-pub fn apply_all(
-    store: &Store<'_>,
-    reporter: &mut dyn Reporter,
-    progress: &mut dyn FnMut(usize, usize, &str),
-) -> Result<Vec<QueueResult>> {
-    let mut queue: Vec<Upgrade> = store
-        .list()?
-        .into_iter()
-        .flatten()
-        .filter(|u| u.record.state == State::Approved)
-        .collect();
-    queue.sort_by(|a, b| (&a.record.proposed_at, &a.id).cmp(&(&b.record.proposed_at, &b.id)));
-    let total = queue.len();
-    let mut results = Vec::new();
-    for (n, up) in queue.into_iter().enumerate() {
-        progress(n, total, &up.id);
-        let result = |result: &str, state: Option<State>, detail: String| QueueResult {
-            id: up.id.clone(),
-            result: result.into(),
-            state,
-            detail,
-        };
-        let current = match rebase(store, &up.id) {
-            Ok(RebaseOutcome::UpToDate(u)) => u,
-            Ok(RebaseOutcome::Rebased {
-                upgrade,
-                approvals_kept: true,
-            }) => upgrade,
-            Ok(RebaseOutcome::Rebased {
-                upgrade,
-                approvals_kept: false,
-            }) => {
-                results.push(result(
-                    "needs-approval",
-                    Some(upgrade.record.state),
-                    "rebased; the change differs, so it needs approval again".into(),
-                ));
-                continue;
-            }
-            Ok(RebaseOutcome::Conflict { upgrade, reason }) => {
-                results.push(result("conflict", Some(upgrade.record.state), reason));
-                continue;
-            }
-            Err(e) => {
-                results.push(result("error", Some(up.record.state), e.to_string()));
-                continue;
-            }
-        };
-        let actor = Actor::of(store)?;
-        match land(store, &current, &actor, reporter, &LandMode::Normal) {
-            Ok(ApproveOutcome::Applied(u)) => results.push(result(
-                "applied",
-                Some(u.record.state),
-                format!("landed on {}", u.record.target),
-            )),
-            Ok(ApproveOutcome::TestsFailed(u)) => results.push(result(
-                "failed",
-                Some(u.record.state),
-                "tests failed".into(),
-            )),
-            Ok(ApproveOutcome::Recorded(u)) => results.push(result(
-                "needs-approval",
-                Some(u.record.state),
-                String::new(),
-            )),
-            Err(e) => results.push(result("error", Some(current.record.state), e.to_string())),
-        }
-    }
-    progress(total, total, "");
-    Ok(results)
 }

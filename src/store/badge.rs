@@ -66,7 +66,7 @@ fn path(repo: &gix::Repository) -> std::path::PathBuf {
 
 /// The counts for `me` (an email), from the badge cache when the refs have
 /// not changed since it was written, else from the listing cache.
-pub fn counts(store: &Store<'_>, me: &str) -> Result<Counts> {
+pub fn counts(store: &Store<'_>, me: &str, render: cache::Renderer) -> Result<Counts> {
     let repo = store.repo;
     let me = me.trim().to_ascii_lowercase();
     let (k, newest) = key(repo, &me);
@@ -87,7 +87,7 @@ pub fn counts(store: &Store<'_>, me: &str) -> Result<Counts> {
         pending: 0,
         awaiting_me: 0,
     };
-    for Entry { data, .. } in cache::list(store)? {
+    for Entry { data, .. } in cache::list(store, render)? {
         let Ok(listing) = data else { continue };
         if !listing.state.is_open() {
             continue;

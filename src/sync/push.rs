@@ -6,7 +6,7 @@ use gix::ObjectId;
 
 use super::tracking_prefix;
 use crate::error::{Context, Error, Result};
-use crate::ops::is_ancestor;
+use crate::graph::is_ancestor;
 use crate::record::State;
 use crate::repo;
 use crate::store::{branch_ref, lock, update, Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};

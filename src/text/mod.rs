@@ -15,6 +15,27 @@ pub fn plural(n: impl std::fmt::Display, noun: &str) -> String {
     }
 }
 
+/// The short form of a hash: its first 10 characters, made safe (a damaged
+/// record's "hash" may be any string; this never slices inside a character).
+pub fn short_hash(hex: &str) -> String {
+    let cut = hex.char_indices().nth(10).map_or(hex, |(i, _)| &hex[..i]);
+    escape::text(cut).into_owned()
+}
+
+/// Make user text safe for one line of output or a commit subject:
+/// control characters become spaces, and long text is cut with an ellipsis.
+pub fn sanitize_line(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (n, c) in text.chars().enumerate() {
+        if n >= max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

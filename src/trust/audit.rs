@@ -16,7 +16,7 @@ use super::approvals::Proof;
 use super::landing::justify_step;
 use crate::config::POLICY_FILE;
 use crate::error::Result;
-use crate::ops::is_ancestor;
+use crate::graph::is_ancestor;
 use crate::record::State;
 use crate::replay::History;
 use crate::store::{Store, NOTES_PREFIX};

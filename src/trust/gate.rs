@@ -22,14 +22,16 @@ use gix::ObjectId;
 
 use super::approvals::{allowed_signers, must_sign};
 use super::landing::explained_move;
+use crate::config::policy_at;
 use crate::config::POLICY_FILE;
 use crate::error::{Error, Result};
-use crate::ops::{is_ancestor, policy_at, run_tests, Reporter};
+use crate::graph::is_ancestor;
 use crate::record::State;
 use crate::replay::{History, POLICY_ACTOR};
 use crate::repo::email_of;
 use crate::store::sign::{self, Signature};
 use crate::store::{Store, ARCHIVE_PREFIX, NOTES_PREFIX, OPEN_PREFIX};
+use crate::testrun::{run_tests, Reporter};
 
 /// The line an update hook prints when a protected branch arrives before the
 /// queue refs that explain it; `git upgrades push` answers it by pushing the
@@ -274,7 +276,7 @@ fn check_branch(
 struct Silent;
 
 impl Reporter for Silent {
-    fn report(&mut self, _: crate::ops::Progress<'_>) {}
+    fn report(&mut self, _: crate::testrun::Progress<'_>) {}
 }
 
 /// The hub opened for a pre-receive hook: refs and config from the hub,

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use gix::ObjectId;
 
 use super::approvals::{tally, Tally};
+use crate::config::policy_at;
 use crate::error::{Error, Result};
-use crate::ops::{is_ancestor, policy_at};
+use crate::graph::is_ancestor;
 use crate::record::State;
 use crate::replay::{History, LandingFact};
 use crate::store::Store;

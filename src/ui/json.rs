@@ -35,6 +35,23 @@ impl<'a> UpgradeJson<'a> {
     }
 }
 
+/// How `list --json` renders one upgrade, for the listing cache to keep
+/// (`store::cache` stores the bytes and never knows the shape).
+pub const LISTED: crate::store::cache::Renderer = crate::store::cache::Renderer {
+    version: concat!("list-json ", env!("CARGO_PKG_VERSION")),
+    element: listed_element,
+};
+
+/// The upgrade object as `list --json` prints it: one line, without the
+/// diff preview (which `show` has), so that listing stays small.
+pub fn listed_element(up: &Upgrade) -> String {
+    let mut value = serde_json::to_value(UpgradeJson::new(up)).expect("plain data");
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("diff_preview");
+    }
+    serde_json::to_string(&value).expect("plain data")
+}
+
 /// An upgrade that could not be read, in `list --json`.
 #[derive(Serialize)]
 pub struct DamagedJson<'a> {
@@ -81,5 +98,35 @@ impl From<&LoggedEvent> for EventJson {
             commit: e.commit.to_string(),
             details: e.event.details.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_element_is_the_shown_object_without_events_or_preview() {
+        let text = r#"{"format":1,"id":"u1","state":"approved","description":"d","target":"main",
+            "base":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","head":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "proposed_by":"A <a@x>","proposed_at":"2026-01-01T00:00:00Z","files":[],
+            "stats":{"files":0,"added":0,"removed":0},"diff_preview":"+x","tests":null,"approvals":[],
+            "updated_at":"2026-01-01T00:00:00Z","seq":1}"#;
+        let record = Record::from_note(text.as_bytes(), "u1").unwrap();
+        let up = Upgrade {
+            id: "u1".into(),
+            tip: gix::ObjectId::null(gix::hash::Kind::Sha1),
+            record,
+        };
+        let listed: serde_json::Value = serde_json::from_str(&listed_element(&up)).unwrap();
+        let obj = listed.as_object().unwrap();
+        assert!(!obj.contains_key("diff_preview"));
+        assert!(!obj.contains_key("events"));
+        for key in [
+            "id", "state", "head", "base", "target", "open", "stats", "seq",
+        ] {
+            assert!(obj.contains_key(key), "{key} missing: {listed}");
+        }
+        assert_eq!(obj["open"], true);
     }
 }

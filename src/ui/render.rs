@@ -8,12 +8,7 @@ use crate::store::{LoggedEvent, Upgrade};
 use crate::time::{now_unix, parse_rfc3339, relative, rfc3339, short_duration_ms};
 use crate::trust::Tally;
 
-/// The short form of a hash: its first 10 characters, made safe (a damaged
-/// record's "hash" may be any string; this never slices inside a character).
-pub fn short(hex: &str) -> String {
-    let cut = hex.char_indices().nth(10).map_or(hex, |(i, _)| &hex[..i]);
-    escape::text(cut).into_owned()
-}
+pub use crate::text::short_hash as short;
 
 /// An identity (`Name <email>`) from a record or an event, made safe to print.
 pub fn who(identity: &str) -> String {

@@ -284,7 +284,7 @@ fn util_install_puts_man_pages_where_git_help_finds_them() {
     );
     run.ok();
     let man_dir = prefix.join("share/man/man1");
-    let pages = git_upgrades::commands::util::man_pages().unwrap();
+    let pages = git_upgrades::cli::generate::man_pages().unwrap();
     assert!(
         run.stdout.contains(&format!(
             "man pages: {0} in {1} ({0} written)",

@@ -15,12 +15,12 @@ fn check(dir: &str, files: Vec<(String, Vec<u8>)>) {
 
 #[test]
 fn man_pages_are_fresh() {
-    check("man", git_upgrades::commands::util::man_pages().unwrap());
+    check("man", git_upgrades::cli::generate::man_pages().unwrap());
 }
 
 #[test]
 fn completions_are_fresh() {
-    check("completions", git_upgrades::commands::util::completions());
+    check("completions", git_upgrades::cli::generate::completions());
 }
 
 /// The README's exit-code table is `error::EXIT_CODES`

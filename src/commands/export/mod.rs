@@ -91,7 +91,7 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
     let mut pending: Vec<(String, ObjectId, Listing)> = Vec::new();
     let mut closed: Vec<(String, ObjectId, Listing)> = Vec::new();
     let mut damaged: Vec<(String, String)> = Vec::new();
-    for Entry { id, tip, data } in cache::list(&store)? {
+    for Entry { id, tip, data } in cache::list(&store, crate::ui::json::LISTED)? {
         match data {
             Ok(l) if l.state.is_open() => pending.push((id, tip, l)),
             Ok(l) => closed.push((id, tip, l)),

@@ -109,6 +109,9 @@ pub struct Error {
     pub causes: Vec<String>,
     /// What to do next, ideally naming a command.
     pub hints: Vec<String>,
+    /// A compare-and-swap write refused because another writer moved a ref
+    /// first (see [`Error::lost_race`]): reading again and retrying may work.
+    lost_race: bool,
 }
 
 /// The crate's result type.
@@ -122,6 +125,7 @@ impl Error {
             message: message.into(),
             causes: Vec::new(),
             hints: Vec::new(),
+            lost_race: false,
         }
     }
     /// A generic failure (exit 1).
@@ -143,6 +147,18 @@ impl Error {
     /// No such upgrade (exit 6).
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(Kind::NotFound, message)
+    }
+    /// Mark a conflict as a lost race: the store's compare-and-swap write
+    /// was refused because another writer moved a ref first. Only such an
+    /// error is retried from a fresh read (`ops::retrying`); a conflict the
+    /// plan itself found (the target is not a fast-forward) is final.
+    pub fn lost_race(mut self) -> Self {
+        self.lost_race = self.kind == Kind::Conflict;
+        self
+    }
+    /// True for a conflict marked by [`Error::lost_race`].
+    pub fn is_lost_race(&self) -> bool {
+        self.lost_race
     }
     /// Add a hint line.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

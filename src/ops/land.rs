@@ -9,10 +9,7 @@ use gix::refs::Target;
 use gix::ObjectId;
 
 use super::{append_retrying, Planned};
-use super::{
-    branch_tip, details, policy_at, record_tests, run_tests, transition, Actor, Reporter,
-    MAX_RETRIES,
-};
+use super::{branch_tip, details, policy_at, record_tests, run_tests, transition, Actor, Reporter};
 use crate::config::Policy;
 use crate::error::{Error, Kind, Result};
 use crate::graph::is_ancestor;
@@ -69,9 +66,8 @@ pub fn approve(
     let actor = Actor::of(store)?;
     // A close a killed process left half-done is completed first.
     crate::store::repair::notify(&crate::store::repair::repair_upgrade(store, &id)?);
-    let mut attempt = 0;
     let mut wrote = false;
-    let up = loop {
+    let up = super::retrying(store, |attempt| {
         let (up, history) = store.load_full(&id)?;
         let r = &up.record;
         if !r.state.is_open() {
@@ -104,7 +100,7 @@ pub fn approve(
             .open_requests()
             .any(|r| crate::repo::email_of(&r.by) == crate::repo::email_of(&actor.name));
         if tally.counts_for(&actor.name) && !my_request_open {
-            break up;
+            return Ok(up);
         }
         let comment = crate::record::user_text("comment", req.comment.as_deref())?;
         // Ours is checked before anything is written (may_approve, and the
@@ -168,7 +164,7 @@ pub fn approve(
             },
             None,
         )?;
-        match store.append(Append {
+        let tip = store.append(Append {
             record: &record,
             event: &event,
             previous_tip: Some(up.tip),
@@ -179,21 +175,14 @@ pub fn approve(
             check_signed: Some(&check),
             labels: &[],
             subject: None,
-        }) {
-            Ok(tip) => {
-                wrote = true;
-                break Upgrade {
-                    id: id.clone(),
-                    tip,
-                    record,
-                };
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt = super::lost_race(attempt)
-            }
-            Err(e) => return Err(e),
-        }
-    };
+        })?;
+        wrote = true;
+        Ok(Upgrade {
+            id: id.clone(),
+            tip,
+            record,
+        })
+    })?;
     if up.record.state != State::Approved || !req.apply {
         return Ok(ApproveOutcome::Recorded(up));
     }
@@ -368,8 +357,7 @@ pub fn land(
         }
     }
 
-    let mut attempt = 0;
-    loop {
+    let (landed, checked_out, tip) = super::retrying(store, |_| {
         // The landing happens now, after the tests: its event time says so.
         let actor = Actor {
             name: actor.name.clone(),
@@ -447,21 +435,17 @@ pub fn land(
             labels: &labels,
             ..Append::event(&record, &event, up.tip, &actor.signature, extra)
         };
-        match store.append(append) {
-            Ok(new_tip) => {
-                worktree::follow(&checked_out, tip, head);
-                return Ok(ApproveOutcome::Applied(Upgrade {
-                    id,
-                    tip: new_tip,
-                    record,
-                }));
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt = super::lost_race(attempt)
-            }
-            Err(e) => return Err(e),
-        }
-    }
+        let new_tip = store.append(append)?;
+        let landed = Upgrade {
+            id: id.clone(),
+            tip: new_tip,
+            record,
+        };
+        Ok((landed, checked_out, tip))
+    })?;
+    // Outside the write lock: a big worktree takes a while to update.
+    worktree::follow(&checked_out, tip, head);
+    Ok(ApproveOutcome::Applied(landed))
 }
 
 fn close_failed(

@@ -288,24 +288,43 @@ impl Planned {
     }
 }
 
+/// Run one read, plan and write (`attempt`, given its number from 0) until
+/// it does not lose a race: a write another writer beat
+/// ([`Error::is_lost_race`], from `Store::append` and `Store::transaction`)
+/// is tried again from a fresh read after [`lost_race`]'s pause, at most
+/// [`MAX_RETRIES`] times. From the third attempt on, the whole attempt runs
+/// under the write lock, so a busy upgrade (many commenting at once) cannot
+/// starve a writer. Every other error, including a conflict the plan found
+/// itself, ends the loop. Every write loop of the lifecycle goes through here.
+pub(crate) fn retrying<T>(
+    store: &Store<'_>,
+    mut attempt: impl FnMut(usize) -> Result<T>,
+) -> Result<T> {
+    let mut n = 0;
+    loop {
+        let _turn = if n >= 2 {
+            Some(store.hold_write_lock()?)
+        } else {
+            None
+        };
+        match attempt(n) {
+            Err(e) if e.is_lost_race() && n < MAX_RETRIES => n = lost_race(n),
+            done => return done,
+        }
+    }
+}
+
 /// Append the event `plan` computes from the upgrade as it is now; when
-/// another writer wins the race, read it again and plan again (at most
-/// [`MAX_RETRIES`] times). A plan refused after a lost race is a conflict (exit 4).
+/// another writer wins the race, read it again and plan again (see
+/// [`retrying`]). A plan refused after a lost race is a conflict (exit 4):
+/// what it refuses is what the winner wrote.
 pub(crate) fn append_retrying(
     store: &Store<'_>,
     id: &str,
     signature: &gix::actor::Signature,
     mut plan: impl FnMut(&Upgrade) -> Result<Planned>,
 ) -> Result<Upgrade> {
-    let mut attempt = 0;
-    loop {
-        // After two lost races, read, plan and write under the write lock:
-        // a busy upgrade (many commenting at once) cannot starve a writer.
-        let _turn = if attempt >= 2 {
-            Some(store.hold_write_lock()?)
-        } else {
-            None
-        };
+    retrying(store, |attempt| {
         let up = store.load(id)?;
         let p = plan(&up).map_err(|mut e| {
             if attempt > 0 && e.kind == Kind::Failure {
@@ -318,20 +337,13 @@ pub(crate) fn append_retrying(
             sign: p.sign,
             ..crate::store::Append::event(&p.record, &p.event, up.tip, signature, p.extra)
         };
-        match store.append(append) {
-            Ok(tip) => {
-                return Ok(Upgrade {
-                    id: id.to_string(),
-                    tip,
-                    record: p.record,
-                })
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt = lost_race(attempt)
-            }
-            Err(e) => return Err(e),
-        }
-    }
+        let tip = store.append(append)?;
+        Ok(Upgrade {
+            id: id.to_string(),
+            tip,
+            record: p.record,
+        })
+    })
 }
 
 /// Record a test result as an `upgrade.tested` event, retrying on races.

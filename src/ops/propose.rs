@@ -8,7 +8,7 @@ use super::{
     Reporter,
 };
 use crate::diff;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::ids::{generate_id, validate_id};
 use crate::machine::Facts;
 use crate::record::{EventKind, Record, RevisionInfo, RevisionKind, State, RECORD_FORMAT};
@@ -149,8 +149,7 @@ pub fn propose(
     } = measure(repo, &policy, base_tree, head_tree)?;
     let actor = Actor::of(store)?;
 
-    let mut attempt = 0;
-    let created = loop {
+    let created = super::retrying(store, |attempt| {
         let id = match &req.id {
             Some(id) => id.clone(),
             None => generate_id(&format!("{head}{description}{attempt}")),
@@ -217,7 +216,7 @@ pub fn propose(
             head,
             "upgrade.proposed",
         )?;
-        match store.append(Append {
+        let written = store.append(Append {
             record: &record,
             event: &event,
             previous_tip: None,
@@ -228,23 +227,17 @@ pub fn propose(
             check_signed: None,
             labels: &[],
             subject: None,
-        }) {
-            Ok(tip) => break Upgrade { id, tip, record },
-            Err(e) if e.kind == Kind::Conflict => {
-                if req.id.is_some() {
-                    return Err(Error::conflict(format!(
-                        "an upgrade with id {id:?} already exists"
-                    ))
-                    .hint("choose another --id, or leave it out to get a generated one"));
-                }
-                if attempt >= super::MAX_RETRIES {
-                    return Err(e);
-                }
-                attempt = super::lost_race(attempt);
-            }
-            Err(e) => return Err(e),
+        });
+        match written {
+            Ok(tip) => Ok(Upgrade { id, tip, record }),
+            // A generated id is generated again; a chosen one is taken.
+            Err(e) if e.is_lost_race() && req.id.is_some() => Err(Error::conflict(format!(
+                "an upgrade with id {id:?} already exists"
+            ))
+            .hint("choose another --id, or leave it out to get a generated one")),
+            Err(e) => Err(e),
         }
-    };
+    })?;
 
     proposals::remember(repo, &key, &created.id);
     if !req.run_tests {

@@ -13,9 +13,9 @@ use gix::refs::transaction::PreviousValue;
 use gix::refs::Target;
 use gix::ObjectId;
 
-use super::{branch_tip, details, is_ancestor, policy_at, transition, Actor, MAX_RETRIES};
+use super::{branch_tip, details, is_ancestor, policy_at, retrying, transition, Actor};
 use crate::diff;
-use crate::error::{Context, Error, Kind, Result};
+use crate::error::{Context, Error, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, EventKind, RevisionKind, State};
 use crate::repo;
@@ -175,8 +175,7 @@ fn replay(
 pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
     let repo = store.repo;
     let actor = Actor::of(store)?;
-    let mut attempt = 0;
-    loop {
+    retrying(store, |_| {
         let up = store.load(id)?;
         let r = &up.record;
         if !r.state.is_open() {
@@ -262,31 +261,24 @@ pub fn rebase(store: &Store<'_>, id: &str) -> Result<RebaseOutcome> {
             new_head,
             "upgrade.rebased",
         )?];
-        match store.append(Append::event(
+        let tip = store.append(Append::event(
             &record,
             &event,
             up.tip,
             &actor.signature,
             extra,
-        )) {
-            Ok(tip) => {
-                let r = &record;
-                if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
-                    proposals::remember(repo, &key, id);
-                }
-                return Ok(RebaseOutcome::Rebased {
-                    upgrade: Upgrade {
-                        id: id.to_string(),
-                        tip,
-                        record,
-                    },
-                    approvals_kept: same,
-                });
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt = super::lost_race(attempt)
-            }
-            Err(e) => return Err(e),
+        ))?;
+        let r = &record;
+        if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
+            proposals::remember(repo, &key, id);
         }
-    }
+        Ok(RebaseOutcome::Rebased {
+            upgrade: Upgrade {
+                id: id.to_string(),
+                tip,
+                record,
+            },
+            approvals_kept: same,
+        })
+    })
 }

@@ -15,10 +15,10 @@ use gix::ObjectId;
 
 use super::propose::{commit_worktree, measure, resolve_commit, Measured};
 use super::{
-    branch_tip, details, policy_at, push_revision, record_tests, run_tests, transition, Actor,
-    Reporter, MAX_RETRIES,
+    branch_tip, details, policy_at, push_revision, record_tests, retrying, run_tests, transition,
+    Actor, Reporter,
 };
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::machine::Facts;
 use crate::record::{Approval, EventKind, RevisionKind, State};
 use crate::repo::email_of;
@@ -128,9 +128,8 @@ pub fn update(
     let same = patch_id(repo, oid(&id, &up.record.base)?, current)? == patch_id(repo, base, head)?;
     crate::store::check_open_ref(store, &id, &up.record.head)?;
 
-    let mut attempt = 0;
     let mut loaded = Some(up);
-    let (stored, kept, void) = loop {
+    let (stored, kept, void) = retrying(store, |_| {
         let up = match loaded.take() {
             Some(up) => up,
             None => store.load(&id)?,
@@ -199,30 +198,23 @@ pub fn update(
             "upgrade.revised",
         )?];
         let (record, event) = planned;
-        match store.append(Append::event(
+        let tip = store.append(Append::event(
             &record,
             &event,
             up.tip,
             &actor.signature,
             extra,
-        )) {
-            Ok(tip) => {
-                break (
-                    Upgrade {
-                        id: id.clone(),
-                        tip,
-                        record,
-                    },
-                    same,
-                    void,
-                )
-            }
-            Err(e) if e.kind == Kind::Conflict && attempt < MAX_RETRIES => {
-                attempt = super::lost_race(attempt)
-            }
-            Err(e) => return Err(e),
-        }
-    };
+        ))?;
+        Ok((
+            Upgrade {
+                id: id.clone(),
+                tip,
+                record,
+            },
+            same,
+            void,
+        ))
+    })?;
     if let Some(key) = proposals::key_of(repo, &target, &stored.record.base, &stored.record.head) {
         proposals::remember(repo, &key, &id);
     }

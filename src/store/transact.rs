@@ -41,7 +41,13 @@ impl Store<'_> {
     }
 
     /// [`Store::transaction`] for a caller that already holds the write lock.
+    /// A conflict it returns is a lost race ([`crate::error::Error::lost_race`]).
     pub(crate) fn edit_locked(&self, edits: &[RefEdit]) -> Result<()> {
+        self.edit_refs(edits)
+            .map_err(crate::error::Error::lost_race)
+    }
+
+    fn edit_refs(&self, edits: &[RefEdit]) -> Result<()> {
         let through_git = crate::refs::through_git(self.repo);
         if through_git || edits.len() > BULK_EDITS {
             if let Some(script) = script(edits, self.repo.object_hash(), &|n| self.ref_tip(n))? {

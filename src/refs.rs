@@ -131,17 +131,14 @@ pub fn head_branch(repo: &gix::Repository) -> Result<Option<String>> {
 /// The commit HEAD points at; None on an unborn branch.
 pub fn head_commit(repo: &gix::Repository) -> Result<Option<ObjectId>> {
     if through_git(repo) {
-        return git_rev_parse(repo, "HEAD^{commit}").map(|r| r.ok());
+        return git_rev_parse(repo, "HEAD^{commit}");
     }
     Ok(repo.head_id().ok().map(|id| id.detach()))
 }
 
 /// Resolve a revision the way `git rev-parse --verify <rev>` does. Used in
-/// a repository whose refs gix cannot read. `Err(stderr)` when git refuses.
-pub fn git_rev_parse(
-    repo: &gix::Repository,
-    rev: &str,
-) -> Result<std::result::Result<ObjectId, String>> {
+/// a repository whose refs gix cannot read. `None` when git finds nothing.
+pub fn git_rev_parse(repo: &gix::Repository, rev: &str) -> Result<Option<ObjectId>> {
     let mut cmd = repo::git(repo);
     cmd.args(["rev-parse", "--verify", "--quiet", "--end-of-options", rev]);
     let out = cmd
@@ -149,13 +146,26 @@ pub fn git_rev_parse(
         .output()
         .map_err(|e| Error::from_std("cannot run git rev-parse", &e))?;
     if !out.status.success() {
-        return Ok(Err(String::from_utf8_lossy(&out.stderr).into_owned()));
+        return Ok(None);
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text
-        .trim()
+    text.trim()
         .parse::<ObjectId>()
-        .map_err(|_| format!("git rev-parse printed {:?}", text.trim())))
+        .map(Some)
+        .map_err(|_| Error::failure(format!("git rev-parse printed {:?}", text.trim())))
+}
+
+/// True when `rev` is a short object id that more than one object starts
+/// with (`git rev-parse --disambiguate` lists them all).
+pub fn git_prefix_is_ambiguous(repo: &gix::Repository, rev: &str) -> bool {
+    if rev.len() < 4 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let mut cmd = repo::git(repo);
+    cmd.arg("rev-parse").arg(format!("--disambiguate={rev}"));
+    repo::run_git(cmd, "list the objects a short id names")
+        .map(|out| out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count() > 1)
+        .unwrap_or(false)
 }
 
 /// Every worktree of the repository (main and linked) with a working

@@ -339,19 +339,34 @@ pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     }
     let found = if crate::refs::through_git(repo) {
         // gix cannot read this repository's refs: git resolves the name.
-        crate::refs::git_rev_parse(repo, rev)?.map(|id| repo.find_object(id).ok())
+        match crate::refs::git_rev_parse(repo, rev)? {
+            Some(id) => Ok(repo.find_object(id).ok()),
+            None if crate::refs::git_prefix_is_ambiguous(repo, rev) => Err(Unresolved::Ambiguous),
+            None => Ok(None),
+        }
     } else {
         repo.rev_parse_single(rev)
             .map(|id| id.object().ok())
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                use gix::revision::spec::parse::Error as Parse;
+                match e.downcast_any_ref::<Parse>() {
+                    Some(Parse::AmbiguousPrefix { .. } | Parse::AmbiguousRefAndObject { .. }) => {
+                        Unresolved::Ambiguous
+                    }
+                    _ => Unresolved::Unknown,
+                }
+            })
     };
     let object = match found {
         Ok(Some(object)) => object,
-        Ok(None) => {
+        Ok(None) | Err(Unresolved::Unknown) => {
             return Err(Error::usage(format!("unknown revision {shown:?}"))
                 .hint("name a commit, branch or tag, as `git rev-parse` accepts"))
         }
-        Err(e) => return Err(resolve_error(&e, &shown)),
+        Err(Unresolved::Ambiguous) => {
+            return Err(Error::usage(format!("ambiguous revision {shown:?}"))
+                .hint("type more characters of the commit id, or name a branch or tag"))
+        }
     };
     let kind = object.kind;
     let commit = object.peel_to_commit().map_err(|_| {
@@ -361,14 +376,11 @@ pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     Ok(commit.id)
 }
 
-/// The one-line error for a revision that resolved to nothing: gix's or
-/// git's wording is left out, as git leaves out how it searched.
-fn resolve_error(why: &str, shown: &str) -> Error {
-    if why.to_lowercase().contains("ambiguous") {
-        Error::usage(format!("ambiguous revision {shown:?}"))
-            .hint("type more characters of the commit id, or name a branch or tag")
-    } else {
-        Error::usage(format!("unknown revision {shown:?}"))
-            .hint("name a commit, branch or tag, as `git rev-parse` accepts")
-    }
+/// Why a revision resolved to nothing. gix's or git's wording is left out
+/// of the error, as git leaves out how it searched.
+enum Unresolved {
+    /// A short id more than one object starts with.
+    Ambiguous,
+    /// Anything else.
+    Unknown,
 }

@@ -87,8 +87,9 @@ pub fn recompute(repo: &gix::Repository, base: &str, head: &str) -> Result<Chang
     Ok(Change { files, stats })
 }
 
-/// `git patch-id --stable` of the diff between two commits (gix has no
-/// patch-id): equal ids mean the same change, whatever it was based on.
+/// `git patch-id --stable` of the diff between two commits or trees (gix
+/// has no patch-id): equal ids mean the same change, whatever it was based
+/// on. Two commits give the same id as their two trees.
 pub fn patch_id(repo: &gix::Repository, from: ObjectId, to: ObjectId) -> Result<String> {
     let mut diff_cmd = repo::git(repo);
     diff_cmd

@@ -186,6 +186,7 @@ pub fn detail(
         ui.line(&ui.paint(Style::Bold, "Approvals"))?;
         for a in &r.approvals {
             let mut note = String::new();
+            let mut counts = a.head == r.head;
             if a.head != r.head {
                 note.push_str(&match r.revisions.iter().rev().find(|x| x.head == a.head) {
                     Some(rev) => format!(
@@ -198,6 +199,7 @@ pub fn detail(
             } else if let Some(j) = tally.and_then(|t| t.approvals.iter().find(|j| j.by == a.by)) {
                 note.push_str(&format!(" [{}]", j.proof.label()));
                 if let Some(why) = &j.why_not {
+                    counts = false;
                     note.push_str(&format!(" (does not count: {why})"));
                 }
             }
@@ -206,11 +208,7 @@ pub fn detail(
                 .as_deref()
                 .map(|c| format!(": {}", text_max(c, 200)))
                 .unwrap_or_default();
-            let mark = if note.contains("does not count") || a.head != r.head {
-                ui.cross()
-            } else {
-                ui.check()
-            };
+            let mark = if counts { ui.check() } else { ui.cross() };
             ui.line(&format!(
                 "  {mark} {} {}{}{comment}",
                 who(&a.by),

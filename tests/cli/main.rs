@@ -27,6 +27,7 @@ mod test_reliability;
 mod test_review;
 mod test_scale;
 mod test_shell;
+mod test_snapshots;
 mod test_sync;
 mod test_trust;
 mod test_wait;

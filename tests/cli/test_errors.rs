@@ -300,3 +300,43 @@ fn proposing_a_pending_change_again_is_refused_naming_it() {
         run.stderr
     );
 }
+
+#[test]
+fn an_ambiguous_short_id_is_named_as_such() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(PASSING));
+    // Enough blobs that two share their first four hex digits.
+    let dir = env.path().join("blobs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut paths = Vec::new();
+    for n in 0..1500 {
+        let p = dir.join(n.to_string());
+        std::fs::write(&p, format!("{n}\n")).unwrap();
+        paths.push(p.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["hash-object", "-w", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    let ids = env.git(&repo, &args);
+    let mut seen = std::collections::HashSet::new();
+    let prefix = ids
+        .lines()
+        .map(|id| id[..4].to_string())
+        .find(|p| !seen.insert(p.clone()))
+        .expect("1500 objects share a four-digit prefix");
+    let before = env.refs(&repo);
+    for args in [
+        vec!["propose", prefix.as_str(), "-m", "x"],
+        vec!["verify", prefix.as_str()],
+    ] {
+        let run = env.run(&repo, &args);
+        run.code(2);
+        one_error_line(&run.stderr);
+        assert_eq!(
+            run.stderr.lines().next().unwrap(),
+            format!("error: ambiguous revision {prefix:?}"),
+            "{args:?}"
+        );
+        assert!(!run.stderr.contains("Candidates"), "{}", run.stderr);
+    }
+    assert_eq!(env.refs(&repo), before);
+}

@@ -430,3 +430,54 @@ fn apply_all_is_a_merge_queue() {
     assert_eq!(env.git(&hub, &["rev-parse", "main"]), main);
     env.fsck(&ci);
 }
+
+/// A landing whose approval was carried over a rebase is proven in a clone
+/// that never had the pre-rebase head: the patch ids come from the trees the
+/// upgrade's notes keep for every revision.
+#[test]
+fn a_fresh_clone_proves_landings_of_rebased_upgrades() {
+    let env = TestEnv::new();
+    let (_hub, c) = hub(&env, PASSING, 2);
+    env.branch_commit(&c[0], "first", "main", "first.txt", "1\n");
+    env.branch_commit(&c[0], "late", "main", "late.txt", "late\n");
+    let first = env.propose(&c[0], "first", "First", &["--no-test"]);
+    env.propose(&c[0], "late", "Late", &["--no-test", "--id", "late"]);
+    env.run_as("Bob", &c[0], &["approve", "late", "--no-apply"])
+        .ok();
+    env.run_as("Bob", &c[0], &["approve", &first]).ok();
+    // late is behind main now: apply --all rebases it, the approval carries.
+    env.run(&c[0], &["apply", "--all"]).ok();
+    let late = env.run(&c[0], &["show", "--json", "late"]).json();
+    assert_eq!(late["state"], "applied");
+    assert!(late["approvals"][1]["carried_from"].is_string(), "{late}");
+    let old_head = late["approvals"][1]["carried_from"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.run(&c[0], &["push"]).ok();
+
+    let pulled = env.run(&c[1], &["pull", "--json"]).json();
+    let targets: Vec<&serde_json::Value> = pulled["pulled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["change"] == "target")
+        .collect();
+    // What this test is about: the clone has no pre-rebase head.
+    assert_ne!(env.git_run(&c[1], &["cat-file", "-e", &old_head]).code, 0);
+    assert_eq!(targets.len(), 1, "{pulled}");
+    assert!(
+        targets[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("main fast-forwarded"),
+        "{pulled}"
+    );
+    assert_eq!(
+        env.git(&c[1], &["rev-parse", "main"]),
+        env.git(&c[0], &["rev-parse", "main"])
+    );
+    let verified = env.run(&c[1], &["verify", "main", "--json"]).json();
+    assert_eq!(verified["violations"], 0, "{verified}");
+    assert_eq!(verified["proven"], 2, "{verified}");
+}

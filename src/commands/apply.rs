@@ -6,6 +6,7 @@ use super::print_upgrade;
 use crate::error::{Result, EXIT_TESTS_FAILED};
 use crate::ops::{self, ApplyRequest, ApproveOutcome};
 use crate::store::Store;
+use crate::ui::json::{ApplyAllJson, JSON_FORMAT};
 use crate::ui::progress::Spinner;
 use crate::ui::{Style, Ui};
 
@@ -76,7 +77,10 @@ fn run_all(ui: &mut Ui, store: &Store<'_>) -> Result<u8> {
     drop(bar);
     drop(spinner);
     if ui.json {
-        ui.json_pretty(&serde_json::json!({"format": 1, "results": results}))?;
+        ui.json_pretty(&ApplyAllJson {
+            format: JSON_FORMAT,
+            results: &results,
+        })?;
     } else if results.is_empty() {
         ui.note("no approved upgrades to apply");
     } else {

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::ops::{self, CommentRequest};
 use crate::record::MAX_COMMENT_BYTES;
 use crate::store::Store;
-use crate::ui::json::JSON_FORMAT;
+use crate::ui::json::{CommentedJson, NewCommentJson, ResolvedJson, JSON_FORMAT};
 use crate::ui::{escape, Style, Ui};
 
 /// Comment on an upgrade, a file or a line of one of its revisions; reply; resolve
@@ -60,12 +60,12 @@ pub fn run(ui: &mut Ui, args: &CommentArgs) -> Result<u8> {
         let (up, root, changed) = ops::resolve(&store, &args.id, target)?;
         if ui.json {
             return ui
-                .json_pretty(&serde_json::json!({
-                    "format": JSON_FORMAT,
-                    "id": up.id,
-                    "resolved": root.to_string(),
-                    "changed": changed,
-                }))
+                .json_pretty(&ResolvedJson {
+                    changed,
+                    format: JSON_FORMAT,
+                    id: &up.id,
+                    resolved: root.to_string(),
+                })
                 .map(|_| 0);
         }
         let short = ui.paint(Style::Id, &root.to_hex_with_len(10).to_string());
@@ -92,17 +92,17 @@ pub fn run(ui: &mut Ui, args: &CommentArgs) -> Result<u8> {
     let done = ops::comment(&store, &req)?;
     if ui.json {
         return ui
-            .json_pretty(&serde_json::json!({
-                "format": JSON_FORMAT,
-                "id": done.upgrade.id,
-                "comment": {
-                    "id": done.comment.to_string(),
-                    "revision": done.revision,
-                    "file": req.file,
-                    "line": req.line,
-                    "reply_to": done.reply_to.map(|r| r.to_string()),
+            .json_pretty(&CommentedJson {
+                comment: NewCommentJson {
+                    file: req.file.as_deref(),
+                    id: done.comment.to_string(),
+                    line: req.line,
+                    reply_to: done.reply_to.map(|r| r.to_string()),
+                    revision: done.revision,
                 },
-            }))
+                format: JSON_FORMAT,
+                id: &done.upgrade.id,
+            })
             .map(|_| 0);
     }
     let place = match (&args.file, args.line) {

@@ -9,6 +9,7 @@ use crate::interdiff;
 use crate::record::{DiffStats, FileChange};
 use crate::store::Store;
 use crate::text::plural;
+use crate::ui::json::{DiffJson, InterDiffJson, RevisionSideJson, JSON_FORMAT};
 use crate::ui::{escape, Style, Ui};
 
 /// Show the unified diff of an upgrade against its base, or between two of its revisions
@@ -68,15 +69,15 @@ pub fn run(ui: &mut Ui, args: &DiffArgs) -> Result<u8> {
         if !args.stat && !args.name_only {
             diff::unified(&repo, &changes, &mut text, None)?;
         }
-        let value = serde_json::json!({
-            "format": crate::ui::json::JSON_FORMAT,
-            "id": up.id,
-            "base": up.record.base,
-            "head": up.record.head,
-            "files": files,
-            "stats": stats,
-            "diff": if args.stat || args.name_only { serde_json::Value::Null } else { text.into() },
-        });
+        let value = DiffJson {
+            base: &up.record.base,
+            diff: (!args.stat && !args.name_only).then_some(text.as_str()),
+            files: &files,
+            format: JSON_FORMAT,
+            head: &up.record.head,
+            id: &up.id,
+            stats: &stats,
+        };
         return ui.json_pretty(&value).map(|_| 0);
     }
     ui.start_pager(Some(&repo));
@@ -135,19 +136,23 @@ fn between_revisions(
     let d = interdiff::interdiff(&mut files, &history, from, to)?;
     let side = |n: u64| {
         let r = &history.revisions[n as usize - 1];
-        serde_json::json!({"revision": n, "head": r.head, "base": r.base})
+        RevisionSideJson {
+            base: &r.base,
+            head: &r.head,
+            revision: n,
+        }
     };
     if ui.json {
-        let value = serde_json::json!({
-            "format": crate::ui::json::JSON_FORMAT,
-            "id": up.id,
-            "from": side(from),
-            "to": side(to),
-            "mode": d.mode.as_str(),
-            "files": d.files,
-            "stats": d.stats,
-            "diff": if args.stat || args.name_only { serde_json::Value::Null } else { d.text.into() },
-        });
+        let value = InterDiffJson {
+            diff: (!args.stat && !args.name_only).then_some(d.text.as_str()),
+            files: &d.files,
+            format: JSON_FORMAT,
+            from: side(from),
+            id: &up.id,
+            mode: d.mode.as_str(),
+            stats: &d.stats,
+            to: side(to),
+        };
         return ui.json_pretty(&value).map(|_| 0);
     }
     ui.start_pager(Some(repo));

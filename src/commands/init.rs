@@ -11,6 +11,7 @@ use crate::detect::{self, Detection};
 use crate::error::{Context, Error, Result, EXIT_TESTS_FAILED};
 use crate::record::TestResult;
 use crate::repo;
+use crate::ui::json::{AlternativeJson, InitJson, TestCommandJson, JSON_FORMAT};
 use crate::ui::progress::Spinner;
 use crate::ui::{Style, Ui};
 
@@ -63,7 +64,12 @@ fn install_hub_hook(repo: &gix::Repository, force: bool, update: bool) -> Result
         return Err(Error::usage("--hub is for the hub: a bare repository")
             .hint("run it there: git -C /srv/project.git upgrades init --hub"));
     }
-    let hooks = repo.common_dir().join("hooks");
+    // Absolute, so the report names the file wherever it was run from
+    // (`GIT_DIR=.` gives a relative common dir).
+    let common = repo.common_dir();
+    let hooks = std::fs::canonicalize(common)
+        .unwrap_or_else(|_| common.to_path_buf())
+        .join("hooks");
     let (name, args) = if update {
         ("update", "update \"$@\"")
     } else {
@@ -417,22 +423,26 @@ pub fn run(ui: &mut Ui, args: &InitArgs) -> Result<u8> {
         _ => 0,
     };
     if ui.json {
-        ui.json_pretty(&serde_json::json!({
-            "format": 1,
-            "target": target,
-            "policy_file": wrote.as_ref().map(|p| p.display().to_string()),
-            "test_command": choice.as_ref().map(|c| serde_json::json!({
-                "command": c.command,
-                "source": c.source,
-                "reason": c.reason,
-                "alternatives": c.alternatives.iter().map(|a| serde_json::json!({
-                    "command": a.command,
-                    "reason": a.reason,
-                })).collect::<Vec<_>>(),
-            })),
-            "check": result,
-            "done": done,
-        }))?;
+        ui.json_pretty(&InitJson {
+            check: result.as_ref(),
+            done: &done,
+            format: JSON_FORMAT,
+            policy_file: wrote.as_ref().map(|p| p.display().to_string()),
+            target: &target,
+            test_command: choice.as_ref().map(|c| TestCommandJson {
+                alternatives: c
+                    .alternatives
+                    .iter()
+                    .map(|a| AlternativeJson {
+                        command: &a.command,
+                        reason: &a.reason,
+                    })
+                    .collect(),
+                command: c.command.as_deref(),
+                reason: &c.reason,
+                source: c.source,
+            }),
+        })?;
         return Ok(code);
     }
     if let Some(t) = &result {

@@ -8,7 +8,7 @@ use crate::record::State;
 use crate::store::cache::{self, Entry, Listing, Summary};
 use crate::store::Store;
 use crate::ui::escape::{self, text_max};
-use crate::ui::json::{DamagedJson, JSON_FORMAT};
+use crate::ui::json::{DamagedJson, StatusCountJson, StatusJson, JSON_FORMAT};
 use crate::ui::render;
 use crate::ui::{fit, Style, Ui};
 
@@ -150,16 +150,6 @@ fn load_all(ui: &mut Ui, store: &Store<'_>) -> Result<Loaded> {
     Ok((good, bad))
 }
 
-fn damaged_json(id: &str, why: &str) -> String {
-    let d = DamagedJson {
-        format: JSON_FORMAT,
-        id,
-        state: None,
-        error: why.to_string(),
-    };
-    serde_json::to_string(&d).expect("plain data")
-}
-
 /// Run `list`.
 pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
@@ -175,7 +165,11 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
     if ui.json {
         // Elements were rendered when cached: one object per line.
         let mut parts: Vec<&[u8]> = ups.iter().map(|(_, l)| l.json()).collect();
-        let damaged: Vec<String> = bad.iter().map(|(id, why)| damaged_json(id, why)).collect();
+        let damaged: Vec<String> = bad
+            .iter()
+            .map(|(id, why)| serde_json::to_string(&DamagedJson::new(id, why)))
+            .collect::<serde_json::Result<_>>()
+            .map_err(std::io::Error::from)?;
         parts.extend(damaged.iter().map(|d| d.as_bytes()));
         if parts.is_empty() {
             ui.line("[]")?;
@@ -318,10 +312,12 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         let me = crate::repo::email_without_spawning(&repo).unwrap_or_default();
         let c = crate::store::badge::counts(&store, &me, crate::ui::json::LISTED)?;
         if ui.json {
-            ui.line(&format!(
-                "{{\"format\": {JSON_FORMAT}, \"pending\": {}, \"awaiting_me\": {}}}",
-                c.pending, c.awaiting_me
-            ))?;
+            let count = StatusCountJson {
+                format: JSON_FORMAT,
+                pending: c.pending,
+                awaiting_me: c.awaiting_me,
+            };
+            ui.line(&count.line())?;
         } else {
             ui.line(&format!("{} {}", c.pending, c.awaiting_me))?;
         }
@@ -352,39 +348,26 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     }
     let stale_set: std::collections::HashSet<&str> = stale_ids.iter().map(|s| s.as_str()).collect();
     if ui.json {
-        let join = |items: &[&(String, Listing)]| -> String {
-            let parts: Vec<String> = items
-                .iter()
-                .map(|(_, l)| String::from_utf8_lossy(l.json()).into_owned())
-                .collect();
-            if parts.is_empty() {
-                "[]".into()
-            } else {
-                format!("[\n{}\n]", parts.join(",\n"))
-            }
-        };
-        let damaged: Vec<String> = bad.iter().map(|(id, why)| damaged_json(id, why)).collect();
-        let damaged = if damaged.is_empty() {
-            "[]".to_string()
-        } else {
-            format!("[\n{}\n]", damaged.join(",\n"))
-        };
         let mut required: std::collections::BTreeMap<&str, u32> = Default::default();
         for target in identity.keys() {
             if let Some(p) = policies.of(target) {
                 required.insert(target.as_str(), p.required_approvals);
             }
         }
-        let required = serde_json::to_string(&required).map_err(std::io::Error::from)?;
-        let identity = serde_json::to_string(&identity).map_err(std::io::Error::from)?;
-        let stale = serde_json::to_string(&stale_ids).map_err(std::io::Error::from)?;
-        ui.line(&format!(
-            "{{\n\"format\": {JSON_FORMAT},\n\"pending_count\": {},\n\"pending\": {},\n\"recent\": {},\n\"damaged\": {},\n\"identity\": {identity},\n\"required_approvals\": {required},\n\"needs_rebase\": {stale}\n}}",
-            pending.len(),
-            join(&pending),
-            join(&closed),
-            damaged
-        ))?;
+        let status = StatusJson {
+            format: JSON_FORMAT,
+            pending_count: pending.len(),
+            pending: pending.iter().map(|(_, l)| l.json()).collect(),
+            recent: closed.iter().map(|(_, l)| l.json()).collect(),
+            damaged: bad
+                .iter()
+                .map(|(id, why)| DamagedJson::new(id, why))
+                .collect(),
+            identity: &identity,
+            required_approvals: required,
+            needs_rebase: &stale_ids,
+        };
+        ui.line(&status.render().map_err(std::io::Error::from)?)?;
         return Ok(0);
     }
     let heading = format!("Pending upgrades ({})", pending.len());

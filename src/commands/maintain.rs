@@ -5,6 +5,7 @@ use clap::Args;
 use crate::error::Result;
 use crate::ops::{self, MaintainRequest};
 use crate::store::Store;
+use crate::ui::json::{MaintainJson, JSON_FORMAT};
 use crate::ui::progress::Spinner;
 use crate::ui::{Style, Ui};
 
@@ -56,12 +57,12 @@ pub fn run(ui: &mut Ui, args: &MaintainArgs) -> Result<u8> {
     let mut actions = repaired;
     actions.extend(scheduled);
     if ui.json {
-        let value = serde_json::json!({
-            "format": crate::ui::json::JSON_FORMAT,
-            "dry_run": args.dry_run,
-            "repair": args.repair,
-            "actions": actions,
-        });
+        let value = MaintainJson {
+            actions: &actions,
+            dry_run: args.dry_run,
+            format: JSON_FORMAT,
+            repair: args.repair,
+        };
         ui.json_pretty(&value)?;
         return Ok(0);
     }

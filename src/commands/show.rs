@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::ops;
 use crate::store::Store;
 use crate::trust;
-use crate::ui::json::{EventJson, UpgradeJson};
+use crate::ui::json::{ApprovalStatusJson, EventJson, ShownJson, UpgradeJson};
 use crate::ui::{self, render, Ui};
 
 /// Show one upgrade: its record, test results and events
@@ -45,39 +45,24 @@ pub fn run(ui: &mut Ui, args: &ShowArgs) -> Result<u8> {
     let mut files = Files::new(&store, up.tip);
     let placed = conversation::place(&mut files, &history)?;
     if ui.json {
-        let mut j = serde_json::to_value(UpgradeJson::new(&up)).map_err(std::io::Error::from)?;
-        j["comments"] = ui::conversation::json(&placed);
-        // The record's list, with ids and revisions from the chain.
-        j["changes_requested"] = ui::conversation::requests_json(&history);
-        j["events"] = serde_json::to_value(events.iter().map(EventJson::from).collect::<Vec<_>>())
-            .map_err(std::io::Error::from)?;
-        j["needs_rebase"] = stale.is_some().into();
-        j["approval_status"] = match &tally {
-            Ok(t) => serde_json::json!({
-                "valid": t.valid,
-                "required": t.required,
-                "identity": if t.signed { "signed" } else { "claimed" },
-                "approvals": t.approvals.iter().map(|a| serde_json::json!({
-                    "by": a.by,
-                    "counts": a.counts,
-                    "why_not": a.why_not,
-                    "proof": a.proof.label(),
-                    "signature": match &a.proof {
-                        trust::Proof::Signature(s) => Some(s.describe()),
-                        _ => None,
-                    },
-                    "carried_from": a.carried_from,
-                })).collect::<Vec<_>>(),
-                "blocking": t.blocking.iter().map(|b| serde_json::json!({
-                    "by": b.by,
-                    "text": b.text,
-                    "revision": b.revision,
-                    "note": b.note,
-                })).collect::<Vec<_>>(),
-                "complete": t.complete(),
-            }),
-            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        let shown = ShownJson {
+            upgrade: UpgradeJson {
+                events: Some(events.iter().map(EventJson::from).collect()),
+                ..UpgradeJson::new(&up)
+            },
+            approval_status: match &tally {
+                Ok(t) => ApprovalStatusJson::Judged(t.into()),
+                Err(e) => ApprovalStatusJson::Unknown {
+                    error: e.to_string(),
+                },
+            },
+            // The record's list, with ids and revisions from the chain.
+            changes_requested: ui::conversation::requests_json(&history),
+            comments: ui::conversation::json(&placed),
+            needs_rebase: stale.is_some(),
         };
+        // Through a `Value`: every object's keys in alphabetical order.
+        let j = serde_json::to_value(shown).map_err(std::io::Error::from)?;
         return ui.json_pretty(&j).map(|_| 0);
     }
     // Warned before paging, so the pager does not hide it.

@@ -5,6 +5,7 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::sync::{self, PullChange, PushOutcome};
+use crate::ui::json::{PullJson, PushJson, SyncJson, JSON_FORMAT};
 use crate::ui::{Style, Ui};
 
 /// Send the queue to a remote (one atomic, leased push)
@@ -109,7 +110,11 @@ pub fn push(ui: &mut Ui, args: &PushArgs) -> Result<u8> {
     sync::fetch(&repo, &remote)?;
     let out = sync::push(&store, &remote)?;
     if ui.json {
-        ui.json_pretty(&serde_json::json!({"format": 1, "remote": remote, "pushed": out}))?;
+        ui.json_pretty(&PushJson {
+            format: JSON_FORMAT,
+            pushed: &out,
+            remote: &remote,
+        })?;
     } else {
         print_pushed(ui, &remote, &out)?;
     }
@@ -129,9 +134,12 @@ pub fn pull(ui: &mut Ui, args: &PullArgs) -> Result<u8> {
         ));
     }
     if ui.json {
-        ui.json_pretty(
-            &serde_json::json!({"format": 1, "remote": remote, "pulled": changes, "stats": stats}),
-        )?;
+        ui.json_pretty(&PullJson {
+            format: JSON_FORMAT,
+            pulled: &changes,
+            remote: &remote,
+            stats: &stats,
+        })?;
     } else {
         print_pulled(ui, &remote, &changes)?;
         for c in changes.iter().filter(|c| c.change == "refused") {
@@ -148,9 +156,12 @@ pub fn sync(ui: &mut Ui, args: &SyncArgs) -> Result<u8> {
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
     let (changes, out) = sync::sync(&store, &remote).map_err(|e: Error| e)?;
     if ui.json {
-        ui.json_pretty(
-            &serde_json::json!({"format": 1, "remote": remote, "pulled": changes, "pushed": out}),
-        )?;
+        ui.json_pretty(&SyncJson {
+            format: JSON_FORMAT,
+            pulled: &changes,
+            pushed: &out,
+            remote: &remote,
+        })?;
     } else {
         print_pulled(ui, &remote, &changes)?;
         print_pushed(ui, &remote, &out)?;

@@ -6,7 +6,7 @@ use super::print_upgrade;
 use crate::error::{Result, EXIT_TESTS_FAILED};
 use crate::ops::{self, UpdateRequest};
 use crate::store::Store;
-use crate::ui::json::UpgradeJson;
+use crate::ui::json::{UpdateJson, UpdatedJson, UpgradeJson};
 use crate::ui::progress::Spinner;
 use crate::ui::Ui;
 
@@ -59,12 +59,16 @@ pub fn run(ui: &mut Ui, args: &UpdateArgs) -> Result<u8> {
         .as_ref()
         .is_some_and(|t| t.passed == Some(false));
     if ui.json {
-        let mut j = serde_json::to_value(UpgradeJson::new(up)).map_err(std::io::Error::from)?;
-        j["update"] = serde_json::json!({
-            "revision": outcome.revision,
-            "approvals_kept": outcome.approvals_kept,
-            "approvals_void": outcome.approvals_void,
-        });
+        let updated = UpdatedJson {
+            upgrade: UpgradeJson::new(up),
+            update: UpdateJson {
+                approvals_kept: outcome.approvals_kept,
+                approvals_void: outcome.approvals_void,
+                revision: outcome.revision,
+            },
+        };
+        // Through a `Value`: the upgrade object's keys in alphabetical order.
+        let j = serde_json::to_value(updated).map_err(std::io::Error::from)?;
         ui.json_pretty(&j)?;
     } else {
         print_upgrade(ui, up, &format!("revision {} of", outcome.revision))?;

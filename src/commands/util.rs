@@ -8,6 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::error::{Context, Error, Result};
 use crate::install::{self, Layout, Shell};
+use crate::ui::json::{CompletionJson, InstallJson, JSON_FORMAT};
 use crate::ui::Ui;
 
 /// Generate or install man pages and completions
@@ -169,22 +170,24 @@ fn run_install(ui: &mut Ui, args: &InstallArgs, generated: Generated) -> Result<
     let report = install::install(&layout, &(generated.man_pages)()?, &scripts)?;
     hints.extend(install_hints(&layout, &report));
     if ui.json {
-        let completions: Vec<serde_json::Value> = report
+        let completions = report
             .completions
             .iter()
-            .map(|(shell, f)| {
-                serde_json::json!({"shell": shell.name(), "path": f.path, "changed": f.changed})
+            .map(|(shell, f)| CompletionJson {
+                changed: f.changed,
+                path: &f.path,
+                shell: shell.name(),
             })
             .collect();
-        ui.json_pretty(&serde_json::json!({
-            "format": 1,
-            "data_dir": layout.data_dir,
-            "man_dir": layout.man_dir(),
-            "man_pages": report.man_pages,
-            "removed": report.removed,
-            "completions": completions,
-            "hints": hints,
-        }))?;
+        ui.json_pretty(&InstallJson {
+            completions,
+            data_dir: &layout.data_dir,
+            format: JSON_FORMAT,
+            hints: &hints,
+            man_dir: layout.man_dir(),
+            man_pages: &report.man_pages,
+            removed: &report.removed,
+        })?;
         return Ok(0);
     }
     let status = |changed: bool| if changed { "written" } else { "up to date" };

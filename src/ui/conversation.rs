@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::escape::{self, text_max};
+use super::json::{ChangeRequestJson, CommentJson};
 use super::render::who;
 use super::{Style, Ui};
 use crate::conversation::{Files, Placed};
@@ -253,45 +254,43 @@ pub fn lines(
 }
 
 /// The comments of `show --json`, in chain order.
-pub fn json(placed: &[Placed<'_>]) -> serde_json::Value {
+pub fn json<'h>(placed: &[Placed<'h>]) -> Vec<CommentJson<'h>> {
     placed
         .iter()
         .map(|p| {
             let c = p.comment;
-            serde_json::json!({
-                "id": c.id.to_string(),
-                "by": c.by,
-                "at": rfc3339(c.time),
-                "revision": p.revision,
-                "head": c.head,
-                "file": c.file,
-                "line": c.line,
-                "text": c.text,
-                "reply_to": c.reply_to.map(|r| r.to_string()),
-                "thread": p.root.to_string(),
-                "resolved": c.reply_to.is_none() && c.resolved_by.is_some(),
-                "outdated": p.outdated,
-                "current_line": p.current_line,
-            })
+            CommentJson {
+                at: rfc3339(c.time),
+                by: &c.by,
+                current_line: p.current_line,
+                file: c.file.as_deref(),
+                head: &c.head,
+                id: c.id.to_string(),
+                line: c.line,
+                outdated: p.outdated,
+                reply_to: c.reply_to.map(|r| r.to_string()),
+                resolved: c.reply_to.is_none() && c.resolved_by.is_some(),
+                revision: p.revision,
+                text: &c.text,
+                thread: p.root.to_string(),
+            }
         })
         .collect()
 }
 
 /// The change requests of `show --json`.
-pub fn requests_json(h: &History) -> serde_json::Value {
+pub fn requests_json(h: &History) -> Vec<ChangeRequestJson<'_>> {
     h.change_requests
         .iter()
-        .map(|r| {
-            serde_json::json!({
-                "id": r.commit.to_string(),
-                "by": r.by,
-                "at": rfc3339(r.time),
-                "revision": h.revision_of(&r.head),
-                "head": r.head,
-                "text": r.text,
-                "open": r.cleared_by.is_none(),
-                "cleared_by": r.cleared_by.map(|c| c.to_string()),
-            })
+        .map(|r| ChangeRequestJson {
+            at: rfc3339(r.time),
+            by: &r.by,
+            cleared_by: r.cleared_by.map(|c| c.to_string()),
+            head: &r.head,
+            id: r.commit.to_string(),
+            open: r.cleared_by.is_none(),
+            revision: h.revision_of(&r.head),
+            text: &r.text,
         })
         .collect()
 }

@@ -14,7 +14,8 @@ use std::path::Path;
 
 use crate::common::TestEnv;
 
-const POLICY: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout = \"1m\"\n[policy]\nrequired_approvals = 1\n";
+const POLICY: &str =
+    "[test]\ncommand = \"test -f README.md\"\ntimeout = \"1m\"\n[policy]\nrequired_approvals = 1\n";
 
 /// One snapshot: each command as typed, then what it printed.
 struct Transcript<'a> {
@@ -33,7 +34,8 @@ impl<'a> Transcript<'a> {
     /// Run `git upgrades <args>` as `who` in `dir` and record it.
     fn run_as(&mut self, who: &str, dir: &Path, args: &[&str]) -> &mut Self {
         let run = self.env.run_as(who, dir, args);
-        self.text.push_str(&format!("$ git upgrades {}", args.join(" ")));
+        self.text
+            .push_str(&format!("$ git upgrades {}", args.join(" ")));
         if who != "Alice" {
             self.text.push_str(&format!("    # as {who}"));
         }
@@ -54,9 +56,29 @@ impl<'a> Transcript<'a> {
         self.run_as("Alice", dir, args)
     }
 
+    /// Run plain `git <args>` in `dir` and record what it printed to stderr
+    /// (where a hub's hook speaks).
+    fn git(&mut self, dir: &Path, args: &[&str]) -> &mut Self {
+        let run = self.env.git_run(dir, args);
+        self.text.push_str(&format!("$ git {}\n", args.join(" ")));
+        for line in run.stderr.lines() {
+            self.text.push_str(&format!("stderr: {line}\n"));
+        }
+        if run.code != 0 {
+            self.text.push_str(&format!("[exit {}]\n", run.code));
+        }
+        self.text.push('\n');
+        self
+    }
+
     /// The normalised text.
     fn finish(&self) -> String {
-        normalize(&self.text, &self.env.path().to_string_lossy())
+        // The binary's path depends on where the crate is checked out.
+        let text = self.text.replace(
+            &crate::common::bin().to_string_lossy().into_owned(),
+            "<git-upgrades>",
+        );
+        normalize(&text, &self.env.path().to_string_lossy())
     }
 }
 
@@ -249,22 +271,43 @@ fn every_command_prints_what_its_snapshot_holds() {
     snapshot("init", &t);
 
     let mut t = Transcript::new(&env);
-    t.run(&repo, &["propose", "fix", "-m", "Fix the readme", "--id", "fix-readme"])
-        .run(
-            &repo,
-            &[
-                "propose",
-                "feat",
-                "-m",
-                "Add a feature",
-                "--id",
-                "add-feature",
-                "--no-test",
-                "--json",
-            ],
-        )
-        .run(&repo, &["propose", "other", "-m", "Another", "--id", "another", "--no-test"])
-        .run(&repo, &["propose", "fix", "-m", "Again"]);
+    t.run(
+        &repo,
+        &[
+            "propose",
+            "fix",
+            "-m",
+            "Fix the readme",
+            "--id",
+            "fix-readme",
+        ],
+    )
+    .run(
+        &repo,
+        &[
+            "propose",
+            "feat",
+            "-m",
+            "Add a feature",
+            "--id",
+            "add-feature",
+            "--no-test",
+            "--json",
+        ],
+    )
+    .run(
+        &repo,
+        &[
+            "propose",
+            "other",
+            "-m",
+            "Another",
+            "--id",
+            "another",
+            "--no-test",
+        ],
+    )
+    .run(&repo, &["propose", "fix", "-m", "Again"]);
     snapshot("propose", &t);
 
     let mut t = Transcript::new(&env);
@@ -299,7 +342,13 @@ fn every_command_prints_what_its_snapshot_holds() {
     .run_as(
         "Bob",
         &repo,
-        &["comment", "add-feature", "-m", "Looks fine otherwise", "--json"],
+        &[
+            "comment",
+            "add-feature",
+            "-m",
+            "Looks fine otherwise",
+            "--json",
+        ],
     )
     .run_as(
         "Bob",
@@ -325,7 +374,11 @@ fn every_command_prints_what_its_snapshot_holds() {
     let mut t = Transcript::new(&env);
     t.run_as("Bob", &repo, &["approve", "fix-readme"])
         .run_as("Bob", &repo, &["approve", "add-feature", "--json"])
-        .run_as("Bob", &repo, &["approve", "add-feature", "--rebase", "--json"])
+        .run_as(
+            "Bob",
+            &repo,
+            &["approve", "add-feature", "--rebase", "--json"],
+        )
         .run(&repo, &["approve", "another"]);
     snapshot("approve", &t);
 
@@ -343,7 +396,8 @@ fn every_command_prints_what_its_snapshot_holds() {
 
     env.branch_commit(&repo, "late", "main", "late.txt", "late\n");
     env.propose(&repo, "late", "Late", &["--no-test", "--id", "late"]);
-    env.run_as("Bob", &repo, &["approve", "late", "--no-apply"]).ok();
+    env.run_as("Bob", &repo, &["approve", "late", "--no-apply"])
+        .ok();
     let mut t = Transcript::new(&env);
     t.run(&repo, &["apply", "--all"])
         .run(&repo, &["apply", "--all", "--json"])
@@ -361,7 +415,12 @@ fn every_command_prints_what_its_snapshot_holds() {
     let clone = env.path().join("clone");
     env.git(
         env.path(),
-        &["clone", "-q", hub.to_str().unwrap(), clone.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            hub.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
     );
     let mut t = Transcript::new(&env);
     t.run(&repo, &["push"])
@@ -370,6 +429,15 @@ fn every_command_prints_what_its_snapshot_holds() {
         .run(&repo, &["sync"])
         .run(&repo, &["sync", "--json"]);
     snapshot("push_pull_sync", &t);
+
+    // The hub's hook: installed, then refusing a push around the queue.
+    let mut t = Transcript::new(&env);
+    t.run(&hub, &["init", "--hub"])
+        .run(&hub, &["init", "--hub", "--json"]);
+    env.git(&clone, &["merge", "-q", "--ff-only", "origin/main"]);
+    env.commit_on_main(&clone, &[("direct.txt", "x\n")], "around the queue");
+    t.git(&clone, &["push", "-q", "origin", "main"]);
+    snapshot("hub", &t);
 
     let mut t = Transcript::new(&env);
     t.run(&repo, &["export", "--html", "site"])

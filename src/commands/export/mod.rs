@@ -22,7 +22,7 @@ use crate::record::State;
 use crate::store::cache::{self, Entry, Listing};
 use crate::store::Store;
 use crate::ui::html::{self, upgrade, Chrome, Queue, Row};
-use crate::ui::json::JSON_FORMAT;
+use crate::ui::json::{ExportJson, JSON_FORMAT};
 use crate::ui::Ui;
 
 pub use output::MARKER;
@@ -180,14 +180,14 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
     let dir = std::fs::canonicalize(&args.html).unwrap_or_else(|_| args.html.clone());
     if ui.json {
         return ui
-            .json_pretty(&serde_json::json!({
-                "format": JSON_FORMAT,
-                "dir": dir.to_string_lossy(),
-                "pages": pages,
-                "pending": pending_rows.len(),
-                "history": history_rows.len(),
-                "damaged": damaged.len(),
-            }))
+            .json_pretty(&ExportJson {
+                damaged: damaged.len(),
+                dir: &dir.to_string_lossy(),
+                format: JSON_FORMAT,
+                history: history_rows.len(),
+                pages,
+                pending: pending_rows.len(),
+            })
             .map(|_| 0);
     }
     if ui.quiet {

@@ -112,6 +112,9 @@ pub struct Error {
     /// A compare-and-swap write refused because another writer moved a ref
     /// first (see [`Error::lost_race`]): reading again and retrying may work.
     lost_race: bool,
+    /// The error this one was made from, kept whole for programs that use
+    /// the library ([`std::error::Error::source`]); `causes` holds its text.
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// The crate's result type.
@@ -126,6 +129,7 @@ impl Error {
             causes: Vec::new(),
             hints: Vec::new(),
             lost_race: false,
+            source: None,
         }
     }
     /// A generic failure (exit 1).
@@ -171,6 +175,16 @@ impl Error {
         self.causes.insert(0, inner);
         self
     }
+    /// Build a failure from an error it takes over: its chain becomes the
+    /// causes, and the error itself the [`std::error::Error::source`].
+    pub fn with_source(
+        message: impl Into<String>,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let mut out = Error::from_std(message, &err);
+        out.source = Some(Box::new(err));
+        out
+    }
     /// Build a failure from any std error, keeping its source chain as causes.
     pub fn from_std(message: impl Into<String>, err: &(dyn std::error::Error + 'static)) -> Self {
         let mut out = Error::failure(message);
@@ -196,7 +210,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Attach a message to any fallible result, turning it into [`Error`].
 pub trait Context<T> {
@@ -206,19 +226,20 @@ pub trait Context<T> {
     fn with_context<M: Into<String>>(self, message: impl FnOnce() -> M) -> Result<T>;
 }
 
-impl<T, E: std::error::Error + 'static> Context<T> for std::result::Result<T, E> {
+impl<T, E: std::error::Error + Send + Sync + 'static> Context<T> for std::result::Result<T, E> {
     fn context(self, message: impl Into<String>) -> Result<T> {
-        self.map_err(|e| Error::from_std(message, &e))
+        self.map_err(|e| Error::with_source(message, e))
     }
     fn with_context<M: Into<String>>(self, message: impl FnOnce() -> M) -> Result<T> {
-        self.map_err(|e| Error::from_std(message(), &e))
+        self.map_err(|e| Error::with_source(message(), e))
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Self {
-        let mut out = Error::from_std("i/o error", &err);
-        if err.kind() == std::io::ErrorKind::BrokenPipe {
+        let broken_pipe = err.kind() == std::io::ErrorKind::BrokenPipe;
+        let mut out = Error::with_source("i/o error", err);
+        if broken_pipe {
             out.kind = Kind::BrokenPipe;
         }
         out
@@ -232,8 +253,43 @@ impl From<gix::Error> for Error {
         } else {
             Kind::Failure
         };
-        let mut out = Error::from_std("git error", &err);
+        let mut out = Error::with_source("git error", err);
         out.kind = kind;
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn sources_are_kept_whole_and_their_text_shown() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = Err::<(), _>(io)
+            .context("cannot read the policy")
+            .unwrap_err()
+            .context("cannot load upgrade u1");
+        assert_eq!(
+            err.to_string(),
+            "cannot load upgrade u1: cannot read the policy: no such file"
+        );
+        let source = err.source().expect("kept");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the original error, not its text");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        assert!(Error::failure("plain").source().is_none());
+    }
+
+    #[test]
+    fn a_broken_pipe_is_its_own_kind_and_only_conflicts_are_lost_races() {
+        let pipe: Error = std::io::Error::from(std::io::ErrorKind::BrokenPipe).into();
+        assert_eq!(pipe.kind, Kind::BrokenPipe);
+        assert_eq!(pipe.kind.exit_code(), 0);
+        assert!(!Error::failure("x").lost_race().is_lost_race());
+        assert!(Error::conflict("x").lost_race().is_lost_race());
+        assert!(Error::conflict("x").lost_race().context("y").is_lost_race());
     }
 }

@@ -229,7 +229,7 @@ fn send_once(
     repo: &gix::Repository,
     remote: &str,
     pushes: &[RefPush],
-) -> Result<(), (Refused, String)> {
+) -> Result<(), Box<(Refused, String)>> {
     let mut cmd = repo::git(repo);
     cmd.args([
         "push",
@@ -253,7 +253,7 @@ fn send_once(
         .stdin(std::process::Stdio::null())
         .output()
         .context("cannot run git push")
-        .map_err(|e| (Refused::Other(e), String::new()))?;
+        .map_err(|e| Box::new((Refused::Other(e), String::new())))?;
     if out.status.success() {
         return Ok(());
     }
@@ -282,7 +282,7 @@ fn send_once(
         } else {
             Refused::Other(err)
         };
-        return Err((refused, text));
+        return Err(Box::new((refused, text)));
     }
     // With --atomic every ref reports "atomic transaction failed" once one
     // is refused; the line that says why is the one with another reason.
@@ -331,7 +331,7 @@ fn send_once(
     } else {
         Error::failure(format!("git push to {remote} failed: {first}"))
     };
-    Err((Refused::Other(err), text))
+    Err(Box::new((Refused::Other(err), text)))
 }
 
 /// [`send_once`]; when the hub is a repository on this machine and git's
@@ -343,7 +343,7 @@ fn send(repo: &gix::Repository, remote: &str, pushes: &[RefPush]) -> Result<(), 
     loop {
         let (refused, text) = match send_once(repo, remote, pushes) {
             Ok(()) => return Ok(()),
-            Err(e) => e,
+            Err(e) => *e,
         };
         let Some(hub) = local_hub_dir(repo, remote) else {
             return Err(refused);

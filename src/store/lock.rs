@@ -54,13 +54,6 @@ pub fn write_lock(common_dir: &Path) -> Result<WriteLock> {
     Ok(WriteLock { _file: file })
 }
 
-/// The `.lock` file a gix lock error names, if any.
-pub fn lock_file_in(message: &str) -> Option<PathBuf> {
-    let start = message.find("The lockfile at \"")? + "The lockfile at \"".len();
-    let end = message[start..].find('"')? + start;
-    Some(PathBuf::from(&message[start..end]))
-}
-
 /// Configuration for a git command that takes ref locks: try for each lock
 /// for 100 ms only, whatever the user set (a timeout of -1 would make git
 /// wait for ever on a lock a killed process left). The caller waits, for
@@ -451,12 +444,6 @@ mod tests {
                 PathBuf::from("/r/.git/refs/remotes/o/main.lock"),
                 PathBuf::from("/r/.git/packed-refs.lock")
             ]
-        );
-        assert_eq!(
-            lock_file_in(
-                "x: The lockfile at \"/r/.git/packed-refs.lock\" might need manual deletion."
-            ),
-            Some(PathBuf::from("/r/.git/packed-refs.lock"))
         );
     }
 

@@ -76,13 +76,37 @@ impl Store<'_> {
                 self.explain_conflict(edits, Error::from(err)),
             )),
             Err(err) => {
-                let err = Error::from(err);
-                match lock::lock_file_in(&err.to_string()) {
-                    Some(file) => Err(Attempt::Locked(vec![file])),
-                    None => Err(Attempt::Failed(err)),
+                // gix says a lock was in the way through a typed cause (a
+                // file that already exists), not which one: the files are
+                // the locks these edits take that exist now.
+                let in_the_way = err.iter_errors().any(|e| {
+                    e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists)
+                });
+                let files = if in_the_way {
+                    self.existing_lock_files(edits)
+                } else {
+                    Vec::new()
+                };
+                if files.is_empty() {
+                    Err(Attempt::Failed(Error::from(err)))
+                } else {
+                    Err(Attempt::Locked(files))
                 }
             }
         })
+    }
+
+    /// The lock files a `files` transaction over `edits` takes (each ref's
+    /// `<name>.lock`, and `packed-refs.lock`) that exist now.
+    fn existing_lock_files(&self, edits: &[RefEdit]) -> Vec<PathBuf> {
+        let common = self.repo.common_dir();
+        edits
+            .iter()
+            .map(|e| common.join(format!("{}.lock", e.name.as_bstr())))
+            .chain([common.join("packed-refs.lock")])
+            .filter(|p| p.exists())
+            .collect()
     }
 
     /// Run `attempt` until it commits, fails for good, or a lock file that

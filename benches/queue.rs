@@ -64,7 +64,18 @@ fn approve_overhead(dir: &Path, prefix: &str, runs: usize) -> Measured {
             || {
                 n += 1;
                 let tip = git(dir, &["rev-parse", "main"]);
-                let tree = git(dir, &["rev-parse", "main^{tree}"]);
+                // A change of its own (one new file): the same change twice
+                // is refused as already proposed.
+                let blob = git_stdin(
+                    dir,
+                    &["hash-object", "-w", "--stdin"],
+                    format!("{prefix}{n}\n").as_bytes(),
+                );
+                let listing = format!(
+                    "{}\n100644 blob {blob}\tbench-{prefix}-{n}.txt\n",
+                    git(dir, &["ls-tree", "main"])
+                );
+                let tree = git_stdin(dir, &["mktree"], listing.as_bytes());
                 let commit = git(
                     dir,
                     &[
@@ -231,10 +242,13 @@ fn main() {
         // The prompt badge, once its cache is written (the fixture's refs are
         // older than the racy window by now, or made so).
         for p in ["packed-refs", "refs/notes/upgrades", "refs/upgrades"] {
-            let _ = std::process::Command::new("touch")
-                .args(["-h", "-d", "1 minute ago"])
-                .arg(dir.join(".git").join(p))
-                .status();
+            let path = dir.join(".git").join(p);
+            if path.exists() {
+                let _ = std::process::Command::new("touch")
+                    .args(["-h", "-d", "1 minute ago"])
+                    .arg(path)
+                    .status();
+            }
         }
         let _ = ours(&dir, &["status", "--count"])
             .stdout(Stdio::null())

@@ -8,7 +8,8 @@
 //!   fetch` of the same refspecs.
 //!
 //! The fixture (built through the library's formats, packed with `git
-//! pack-refs` and `git repack`) takes minutes at this size, so it is built
+//! pack-refs` and `git repack`; above 20,000 upgrades without delta search,
+//! which would take longer than the benchmark) takes minutes at this size, so it is built
 //! once and kept in `target/bench-fixtures/`; delete that directory to build
 //! it again. `BENCH_SCALE=<n>` chooses the size (`BENCH_QUICK=1`: 2,000).
 //! The table goes to stdout and `target/bench/scale.{json,md}`.

@@ -32,3 +32,170 @@ pub fn is_ancestor(
         .map_err(|e| Error::from_std("cannot compute the merge base", &e))?;
     Ok(base.is_some_and(|b| b.detach() == ancestor))
 }
+
+/// How many commits of a tip's history [`TipHistory`] reads (about 8 MB,
+/// a fraction of a second); beyond it, walks may go deeper and fall back
+/// to a merge-base search.
+const HISTORY_LIMIT: usize = 100_000;
+/// How many commits one walk from a head visits before falling back.
+const WALK_BUDGET: usize = 20_000;
+
+/// Answers "does this head contain `tip`?" for many heads against one tip,
+/// as listing the queue asks for every open upgrade. A walk from a head
+/// stops at every commit of the tip's own history, which cannot lead to the
+/// tip (history has no cycles), so it visits only the upgrade's own commits;
+/// a merge-base search per head would walk the target's whole history each
+/// time. Cheap to clone: the history is shared.
+#[derive(Clone)]
+pub struct TipHistory {
+    tip: ObjectId,
+    /// Commits of `tip`'s history (itself included), up to [`HISTORY_LIMIT`].
+    below: std::sync::Arc<std::collections::HashSet<ObjectId>>,
+}
+
+impl TipHistory {
+    /// Read `tip`'s history once.
+    pub fn new(repo: &gix::Repository, tip: ObjectId) -> Result<TipHistory> {
+        let mut below = std::collections::HashSet::new();
+        let mut todo = vec![tip];
+        while let Some(c) = todo.pop() {
+            if below.len() >= HISTORY_LIMIT {
+                break;
+            }
+            if !below.insert(c) {
+                continue;
+            }
+            todo.extend(repo.find_commit(c)?.parent_ids().map(|p| p.detach()));
+        }
+        Ok(TipHistory {
+            tip,
+            below: std::sync::Arc::new(below),
+        })
+    }
+
+    /// The tip this history is of.
+    pub fn tip(&self) -> ObjectId {
+        self.tip
+    }
+
+    /// True if `head` is the tip or has it in its history ([`is_ancestor`]
+    /// of the tip and `head`).
+    pub fn is_in(&self, repo: &gix::Repository, head: ObjectId) -> Result<bool> {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![head];
+        while let Some(c) = todo.pop() {
+            if c == self.tip {
+                return Ok(true);
+            }
+            if self.below.contains(&c) || !seen.insert(c) {
+                continue;
+            }
+            if seen.len() > WALK_BUDGET {
+                return is_ancestor(repo, self.tip, head);
+            }
+            todo.extend(repo.find_commit(c)?.parent_ids().map(|p| p.detach()));
+        }
+        Ok(false)
+    }
+}
+
+/// A [`TipHistory`] per tip, each read when a head first needs it: the
+/// staleness of every open upgrade of a queue, at the cost of one history
+/// walk per target.
+#[derive(Default)]
+pub struct TipHistories(std::collections::HashMap<ObjectId, Option<TipHistory>>);
+
+impl TipHistories {
+    /// True when landing `head` on a target at `tip` would not be a
+    /// fast-forward (as `ops::needs_rebase`): a head recorded on the tip
+    /// itself (`base`) is answered without reading any history.
+    pub fn needs_rebase(
+        &mut self,
+        repo: &gix::Repository,
+        tip: ObjectId,
+        base: &str,
+        head: &str,
+    ) -> bool {
+        if base.parse::<ObjectId>().ok() == Some(tip) {
+            return false;
+        }
+        let Ok(head) = head.parse::<ObjectId>() else {
+            return false;
+        };
+        let history = self
+            .0
+            .entry(tip)
+            .or_insert_with(|| TipHistory::new(repo, tip).ok());
+        let contained = match history {
+            Some(h) => h.is_in(repo, head),
+            None => is_ancestor(repo, tip, head),
+        };
+        !contained.unwrap_or(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit with `parents` in `repo` (an empty tree; `n` makes it unique).
+    fn commit(repo: &gix::Repository, n: u32, parents: &[ObjectId]) -> ObjectId {
+        let tree = repo
+            .write_object(gix::objs::Tree::empty())
+            .unwrap()
+            .detach();
+        let sig = gix::actor::Signature {
+            name: "T".into(),
+            email: "t@x".into(),
+            time: gix::date::Time {
+                seconds: 1_700_000_000 + i64::from(n),
+                offset: 0,
+            },
+        };
+        repo.write_object(gix::objs::Commit {
+            tree,
+            parents: parents.iter().copied().collect(),
+            author: sig.clone(),
+            committer: sig,
+            encoding: None,
+            message: format!("c{n}\n").into(),
+            extra_headers: vec![],
+        })
+        .unwrap()
+        .detach()
+    }
+
+    #[test]
+    fn tip_history_answers_as_is_ancestor_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = gix::init_bare(dir.path()).unwrap();
+        // root - a - b - c - d (the target), and around it: a branch from a,
+        // one from d, a merge of the target into a branch, an unrelated root.
+        let root = commit(&repo, 0, &[]);
+        let a = commit(&repo, 1, &[root]);
+        let b = commit(&repo, 2, &[a]);
+        let c = commit(&repo, 3, &[b]);
+        let d = commit(&repo, 4, &[c]);
+        let old = commit(&repo, 5, &[a]);
+        let old2 = commit(&repo, 6, &[old]);
+        let fresh = commit(&repo, 7, &[d]);
+        let merged = commit(&repo, 8, &[old2, d]);
+        let merged_old = commit(&repo, 9, &[old2, b]);
+        let other_root = commit(&repo, 10, &[]);
+        let every = [
+            root, a, b, c, d, old, old2, fresh, merged, merged_old, other_root,
+        ];
+        for tip in every {
+            let history = TipHistory::new(&repo, tip).unwrap();
+            for head in every {
+                assert_eq!(
+                    history.is_in(&repo, head).unwrap(),
+                    is_ancestor(&repo, tip, head).unwrap(),
+                    "tip c{} head c{}",
+                    every.iter().position(|x| *x == tip).unwrap(),
+                    every.iter().position(|x| *x == head).unwrap(),
+                );
+            }
+        }
+    }
+}

@@ -3,6 +3,8 @@
 
 use clap::Args;
 
+use gix::ObjectId;
+
 use crate::error::Result;
 use crate::record::State;
 use crate::store::cache::{self, Entry, Listing, Summary};
@@ -50,11 +52,12 @@ fn parse_state(text: &str) -> std::result::Result<State, String> {
     })
 }
 
-/// Which open upgrades need a rebase before they can land (their head does
-/// not contain the target's tip), with each target's tip read once.
+/// Which open upgrades need a rebase: each target's tip read once, and its
+/// history only when a head is not simply based on it.
 struct Staleness<'a> {
     store: &'a Store<'a>,
-    tips: std::collections::HashMap<String, Option<gix::ObjectId>>,
+    tips: std::collections::HashMap<String, Option<ObjectId>>,
+    histories: crate::graph::TipHistories,
 }
 
 impl<'a> Staleness<'a> {
@@ -62,6 +65,7 @@ impl<'a> Staleness<'a> {
         Staleness {
             store,
             tips: Default::default(),
+            histories: Default::default(),
         }
     }
 
@@ -74,7 +78,10 @@ impl<'a> Staleness<'a> {
             .tips
             .entry(s.target.clone())
             .or_insert_with(|| crate::ops::branch_tip(store, &s.target).ok());
-        tip.is_some_and(|tip| crate::ops::needs_rebase(store.repo, tip, &s.base, &s.head))
+        tip.is_some_and(|tip| {
+            self.histories
+                .needs_rebase(store.repo, tip, &s.base, &s.head)
+        })
     }
 }
 

@@ -287,11 +287,19 @@ fn render_pages<'a>(
     Ok(out)
 }
 
-/// Each target's tip and committed policy, read once per thread.
+/// What the pages of one thread read once per target.
 #[derive(Default)]
-struct Targets(HashMap<String, std::result::Result<(ObjectId, Policy), String>>);
+struct Targets {
+    tips: TargetTips,
+    /// Each tip's history, for which open upgrades need a rebase.
+    histories: crate::graph::TipHistories,
+}
 
-impl Targets {
+/// Each target's tip and committed policy.
+#[derive(Default)]
+struct TargetTips(HashMap<String, std::result::Result<(ObjectId, Policy), String>>);
+
+impl TargetTips {
     fn get(
         &mut self,
         store: &Store<'_>,
@@ -338,7 +346,7 @@ fn page(
         }
     };
     let repo = store.repo;
-    let target = targets.get(store, &history.target);
+    let target = targets.tips.get(store, &history.target);
     // What lands is shown as recomputed from the trees, as `show` does.
     let diff = changes(repo, &history.base, &history.head).and_then(|changes| {
         let (files, stats) = crate::diff::file_stats(repo, &changes)?;
@@ -364,8 +372,11 @@ fn page(
         Err(why) => Err(why.to_string()),
     };
     let needs_rebase = match &target {
-        Ok((tip, _)) if up.record.state.is_open() => Some(*tip)
-            .filter(|tip| crate::ops::needs_rebase(repo, *tip, &up.record.base, &up.record.head)),
+        Ok((tip, _)) if up.record.state.is_open() => Some(*tip).filter(|tip| {
+            targets
+                .histories
+                .needs_rebase(repo, *tip, &up.record.base, &up.record.head)
+        }),
         _ => None,
     };
     let text = upgrade::page(

@@ -18,18 +18,6 @@ const SELF_APPROVING: &str = "[test]\ncommand = \"test -f README.md\"\ntimeout =
 /// pass; test_reftable covers the reftable stack's single lock.
 const FILES: [&str; 1] = ["--ref-format=files"];
 
-/// A bare hub `hub.git` as `origin` of `repo`, holding its main.
-fn bare_hub(env: &TestEnv, repo: &Path) -> std::path::PathBuf {
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(repo, &["push", "-q", "origin", "main"]);
-    hub
-}
-
 fn git_dir(repo: &Path) -> std::path::PathBuf {
     repo.join(".git")
 }
@@ -357,7 +345,7 @@ fn a_moved_or_deleted_queue_ref_is_reported_and_reject_still_works() {
 fn a_killed_sync_takes_its_git_fetch_with_it() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some(PASSING));
-    bare_hub(&env, &repo);
+    env.bare_hub(&repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     env.propose(&repo, "a", "A", &["--no-test"]);
     // The first fetch hangs in its upload-pack, as a slow remote would.
@@ -709,7 +697,7 @@ fn check_open_ref_names_a_moved_or_deleted_queue_ref() {
 fn sync_removes_lock_files_a_killed_fetch_left() {
     let env = TestEnv::new();
     let repo = env.repo_init("r", Some(PASSING), &FILES);
-    let hub = bare_hub(&env, &repo);
+    let hub = env.bare_hub(&repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     env.propose(&repo, "a", "A", &["--no-test"]);
     env.run(&repo, &["sync"]).ok();
@@ -751,7 +739,7 @@ fn sync_removes_lock_files_a_killed_fetch_left() {
 fn push_removes_a_lock_a_killed_push_left_on_a_hub_on_this_machine() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some(PASSING));
-    let hub = bare_hub(&env, &repo);
+    let hub = env.bare_hub(&repo);
     env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
     let id = env.propose(&repo, "a", "A", &["--no-test"]);
     // A receive-pack killed mid-push leaves its lock on the hub: the stack's

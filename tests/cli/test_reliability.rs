@@ -252,13 +252,7 @@ fn killed_processes_leave_a_valid_repository() {
         pids.display()
     );
     let repo = env.repo("r", Some(&policy));
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(&repo, &["push", "-q", "origin", "main"]);
+    env.bare_hub(&repo);
     let rounds = if stress() { 80 } else { 24 };
     let mut kills = 0;
     let mut group_kills = 0;

@@ -246,13 +246,7 @@ fn normalizing_replaces_ids_durations_and_padding() {
 fn every_command_prints_what_its_snapshot_holds() {
     let env = TestEnv::new();
     let repo = env.repo("r", Some(POLICY));
-    let hub = env.path().join("hub.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
-    );
-    env.git(&repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
-    env.git(&repo, &["push", "-q", "origin", "main"]);
+    let hub = env.bare_hub(&repo);
     env.branch_commit(&repo, "fix", "main", "README.md", "fixed\n");
     env.branch_commit(&repo, "feat", "main", "src/feature.txt", "one\ntwo\n");
     env.branch_commit(&repo, "other", "main", "other.txt", "other\n");

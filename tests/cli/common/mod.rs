@@ -303,6 +303,19 @@ impl TestEnv {
         child
     }
 
+    /// A bare repository `hub.git` beside `repo`, made its `origin`, with
+    /// `main` pushed: the shared remote of the tests that need one.
+    pub fn bare_hub(&self, repo: &Path) -> PathBuf {
+        let hub = self.path().join("hub.git");
+        self.git(
+            self.path(),
+            &["init", "-q", "--bare", "-b", "main", hub.to_str().unwrap()],
+        );
+        self.git(repo, &["remote", "add", "origin", hub.to_str().unwrap()]);
+        self.git(repo, &["push", "-q", "origin", "main"]);
+        hub
+    }
+
     /// `git for-each-ref` over everything: a snapshot to compare before/after.
     pub fn refs(&self, dir: &Path) -> String {
         self.git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])

@@ -11,31 +11,63 @@ pub const MAX_ID_LEN: usize = 64;
 /// Length of generated ids (hex digits); prefixes work like commit hashes.
 pub const GENERATED_ID_LEN: usize = 8;
 
-/// Check an id (or id prefix) typed by a user or found in a ref name.
-pub fn validate_id(id: &str) -> Result<()> {
-    let bad = |why: &str| {
-        Err(Error::usage(format!("invalid upgrade id {:?}: {why}", crate::text::sanitize_line(id, 80)))
-            .hint("ids use letters, digits, '.', '_' and '-', start with a letter or digit, at most 64 characters"))
-    };
+/// Why a string is not a usable upgrade id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidId {
+    /// Nothing at all.
+    #[error("empty")]
+    Empty,
+    /// Longer than [`MAX_ID_LEN`].
+    #[error("too long")]
+    TooLong,
+    /// A character other than letters, digits, `.`, `_` and `-`.
+    #[error("only letters, digits, '.', '_' and '-' are allowed")]
+    Character,
+    /// Starts with `.`, `_` or `-`.
+    #[error("must start with a letter or digit")]
+    Start,
+    /// Allowed characters that git refuses in a ref name (`..`, `.lock`).
+    #[error("not usable in a ref name")]
+    RefName,
+}
+
+/// What is wrong with `id` as an upgrade id (or id prefix), if anything.
+pub fn check_id(id: &str) -> std::result::Result<(), InvalidId> {
     if id.is_empty() {
-        return bad("empty");
+        return Err(InvalidId::Empty);
     }
     if id.len() > MAX_ID_LEN {
-        return bad("too long");
+        return Err(InvalidId::TooLong);
     }
     if !id
         .bytes()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
     {
-        return bad("only letters, digits, '.', '_' and '-' are allowed");
+        return Err(InvalidId::Character);
     }
     if !id.as_bytes()[0].is_ascii_alphanumeric() {
-        return bad("must start with a letter or digit");
+        return Err(InvalidId::Start);
     }
     if id.contains("..") || id.ends_with('.') || id.ends_with(".lock") {
-        return bad("not usable in a ref name");
+        return Err(InvalidId::RefName);
     }
     Ok(())
+}
+
+/// Check an id (or id prefix) typed by a user or found in a ref name: a
+/// usage error (exit 2) whose source is the [`InvalidId`].
+pub fn validate_id(id: &str) -> Result<()> {
+    check_id(id).map_err(|why| {
+        let mut err = Error::with_source(
+            format!(
+                "invalid upgrade id {:?}",
+                crate::text::sanitize_line(id, 80)
+            ),
+            why,
+        );
+        err.kind = crate::error::Kind::Usage;
+        err.hint("ids use letters, digits, '.', '_' and '-', start with a letter or digit, at most 64 characters")
+    })
 }
 
 /// Check a branch name (without `refs/heads/`) the way `git check-ref-format --branch` would,
@@ -125,6 +157,29 @@ mod tests {
         let id = generate_id("seed");
         assert_eq!(id.len(), GENERATED_ID_LEN);
         assert!(validate_id(&id).is_ok());
+    }
+
+    #[test]
+    fn an_invalid_id_says_why_as_a_typed_source() {
+        use std::error::Error as _;
+        for (bad, why) in [
+            ("", InvalidId::Empty),
+            ("a b", InvalidId::Character),
+            ("-x", InvalidId::Start),
+            ("x.lock", InvalidId::RefName),
+        ] {
+            assert_eq!(check_id(bad), Err(why));
+            let err = validate_id(bad).unwrap_err();
+            assert_eq!(err.kind, crate::error::Kind::Usage);
+            assert_eq!(
+                err.source().and_then(|s| s.downcast_ref::<InvalidId>()),
+                Some(&why)
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("invalid upgrade id {bad:?}: {why}")
+            );
+        }
     }
 
     #[test]

@@ -308,7 +308,9 @@ fn every_command_prints_what_its_snapshot_holds() {
     t.run(&repo, &["list"])
         .run(&repo, &["list", "--json"])
         .run(&repo, &["status"])
-        .run(&repo, &["status", "--json"]);
+        .run(&repo, &["status", "--json"])
+        .run(&repo, &["status", "--count"])
+        .run(&repo, &["status", "--count", "--json"]);
     snapshot("list_and_status", &t);
 
     let mut t = Transcript::new(&env);
@@ -360,6 +362,8 @@ fn every_command_prints_what_its_snapshot_holds() {
     env.branch_commit(&repo, "other2", "main", "other.txt", "other, again\n");
     let mut t = Transcript::new(&env);
     t.run(&repo, &["update", "add-feature", "feat2"])
+        .run(&repo, &["diff", "add-feature", "--since", "1"])
+        .run(&repo, &["diff", "add-feature", "--since", "1", "--json"])
         .run_as("Bob", &repo, &["approve", "add-feature", "--no-apply"])
         .run(&repo, &["update", "another", "other2", "--json"])
         .run(&repo, &["update", "another", "other2"]);

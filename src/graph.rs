@@ -99,11 +99,16 @@ impl TipHistory {
     }
 }
 
-/// A [`TipHistory`] per tip, each read when a head first needs it: the
+/// How many heads against one tip are answered by [`is_ancestor`] before
+/// the tip's history is read once for all the rest: a repository with a
+/// long history and a few stale upgrades should not read 100,000 commits.
+const SEARCHES_BEFORE_HISTORY: usize = 2;
+
+/// A [`TipHistory`] per tip, each read once several heads needed it: the
 /// staleness of every open upgrade of a queue, at the cost of one history
 /// walk per target.
 #[derive(Default)]
-pub struct TipHistories(std::collections::HashMap<ObjectId, Option<TipHistory>>);
+pub struct TipHistories(std::collections::HashMap<ObjectId, (usize, Option<TipHistory>)>);
 
 impl TipHistories {
     /// True when landing `head` on a target at `tip` would not be a
@@ -122,10 +127,11 @@ impl TipHistories {
         let Ok(head) = head.parse::<ObjectId>() else {
             return false;
         };
-        let history = self
-            .0
-            .entry(tip)
-            .or_insert_with(|| TipHistory::new(repo, tip).ok());
+        let (searches, history) = self.0.entry(tip).or_default();
+        if history.is_none() && *searches >= SEARCHES_BEFORE_HISTORY {
+            *history = TipHistory::new(repo, tip).ok();
+        }
+        *searches += 1;
         let contained = match history {
             Some(h) => h.is_in(repo, head),
             None => is_ancestor(repo, tip, head),
@@ -185,7 +191,14 @@ mod tests {
         let every = [
             root, a, b, c, d, old, old2, fresh, merged, merged_old, other_root,
         ];
+        let mut histories = TipHistories::default();
         for tip in every {
+            for head in every {
+                assert_eq!(
+                    histories.needs_rebase(&repo, tip, "", &head.to_string()),
+                    !is_ancestor(&repo, tip, head).unwrap()
+                );
+            }
             let history = TipHistory::new(&repo, tip).unwrap();
             for head in every {
                 assert_eq!(

@@ -205,8 +205,25 @@ pub fn git(repo: &gix::Repository) -> Command {
 /// killed `git upgrades`; git removes its lock files on SIGTERM. The signal is
 /// tied to the spawning thread: spawn git only from threads that outlive it.
 pub fn git_command() -> Command {
-    let mut cmd = Command::new("git");
+    let mut cmd = git_in_no_other_repository();
     die_with_parent(&mut cmd);
+    cmd
+}
+
+/// [`git_command`] for work that must finish once begun even if this
+/// process dies (updating a worktree after its branch moved): git runs in a
+/// process group of its own, so no signal or kill aimed at ours stops it.
+pub fn git_command_outliving() -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = git_in_no_other_repository();
+    cmd.process_group(0);
+    cmd
+}
+
+/// `git`, without the variables that would point it at another repository
+/// than the one its arguments name.
+fn git_in_no_other_repository() -> Command {
+    let mut cmd = Command::new("git");
     for var in GIT_LOCATION_VARS {
         cmd.env_remove(var);
     }
@@ -215,7 +232,7 @@ pub fn git_command() -> Command {
 
 /// The variables that would point a git child at another repository than
 /// the one its arguments name.
-pub const GIT_LOCATION_VARS: [&str; 5] = [
+const GIT_LOCATION_VARS: [&str; 5] = [
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",

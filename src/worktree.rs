@@ -107,19 +107,14 @@ fn ensure_clean(wt: &CheckedOut, branch: &str) -> Result<()> {
 /// with git's `index.lock` behind. A lock an earlier, killed update left is
 /// recovered first (removed only if no process holds it).
 fn move_to(wt: &CheckedOut, old: ObjectId, new: ObjectId) -> Result<()> {
-    use std::os::unix::process::CommandExt;
     let git_dir = worktree_git_dir(wt)?;
     recover_index_lock(wt, &git_dir);
-    let mut cmd = std::process::Command::new("git");
-    for var in repo::GIT_LOCATION_VARS {
-        cmd.env_remove(var);
-    }
+    let mut cmd = repo::git_command_outliving();
     cmd.arg("--git-dir")
         .arg(&git_dir)
         .arg("--work-tree")
         .arg(&wt.dir)
         .current_dir(&wt.dir)
-        .process_group(0)
         .args(["read-tree", "-u", "-m"])
         .arg(old.to_string())
         .arg(new.to_string());

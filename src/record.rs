@@ -293,9 +293,8 @@ impl Record {
                 MAX_RECORD_BYTES
             )));
         }
-        check_format(bytes, "record", RECORD_FORMAT)?;
-        let record: Record = serde_json::from_slice(bytes)
-            .map_err(|e| Error::failure(format!("damaged record: {e}")))?;
+        let record: Record =
+            parse_versioned(bytes, "record", RECORD_FORMAT, |r: &Record| r.format)?;
         record.validate(expected_id)?;
         Ok(record)
     }
@@ -390,6 +389,30 @@ impl Record {
 pub fn is_hex_id(text: &str) -> bool {
     (text.len() == 40 || text.len() == 64)
         && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Parse `bytes` as a `T` of format `supported`. Well-formed JSON of the
+/// supported format is parsed once; anything else is looked at again by
+/// [`check_format`] to say why it is refused (a newer format, no format).
+fn parse_versioned<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+    supported: u32,
+    format_of: impl Fn(&T) -> u32,
+) -> Result<T> {
+    let parsed = serde_json::from_slice::<T>(bytes);
+    if let Ok(value) = &parsed {
+        if format_of(value) == supported {
+            return parsed.map_err(|_| Error::failure(format!("damaged {what}")));
+        }
+    }
+    check_format(bytes, what, supported)?;
+    match parsed {
+        Err(e) => Err(Error::failure(format!("damaged {what}: {e}"))),
+        Ok(_) => Err(Error::failure(format!(
+            "damaged {what}: unsupported format"
+        ))),
+    }
 }
 
 fn check_format(bytes: &[u8], what: &str, supported: u32) -> Result<()> {
@@ -528,8 +551,7 @@ impl Event {
             .position(|w| w == b"\n\n")
             .ok_or_else(|| Error::failure("damaged event: no body"))?;
         let body = &message[start + 2..];
-        check_format(body, "event", EVENT_FORMAT)?;
-        serde_json::from_slice(body).map_err(|e| Error::failure(format!("damaged event: {e}")))
+        parse_versioned(body, "event", EVENT_FORMAT, |e: &Event| e.format)
     }
 }
 

@@ -12,7 +12,9 @@ use crate::ui::{Style, Ui};
 ///
 /// Pushes every changed ref under refs/upgrades/, refs/upgrades-archive/ and
 /// refs/notes/upgrades/, plus target branches that upgrades applied here
-/// moved. Exits 4 if the remote changed since the last fetch (run `sync`).
+/// moved. Each ref is leased on what was last fetched; when the remote moved
+/// since, its queue is fetched and the push tried once more. Exits 4 if it
+/// moved again (run `sync`).
 #[derive(Args, Debug, Clone)]
 pub struct PushArgs {
     /// The remote (default: as git chooses for pushing)
@@ -106,9 +108,7 @@ pub fn push(ui: &mut Ui, args: &PushArgs) -> Result<u8> {
     let repo = super::open_repo(ui)?;
     let store = Store::new(&repo);
     let remote = sync::resolve_remote(&repo, args.remote.as_deref())?;
-    // Know what the remote holds before leasing on it.
-    sync::fetch(&repo, &remote)?;
-    let out = sync::push(&store, &remote)?;
+    let out = sync::push_leased(&store, &remote)?;
     if ui.json {
         ui.json_pretty(&PushJson {
             format: JSON_FORMAT,

@@ -26,6 +26,17 @@ impl Store<'_> {
     /// All events in the chain ending at `tip` of upgrade `id`, oldest first
     /// (no need to read the record first).
     pub fn events_at(&self, id: &str, tip: ObjectId) -> Result<Vec<LoggedEvent>> {
+        self.chain_at(id, tip).map(|(events, _)| events)
+    }
+
+    /// [`Store::events_at`], also returning the tree of the tip commit (the
+    /// notes tree), so a load reads the tip commit once.
+    pub(super) fn chain_at(
+        &self,
+        id: &str,
+        tip: ObjectId,
+    ) -> Result<(Vec<LoggedEvent>, Option<ObjectId>)> {
+        let mut tip_tree = None;
         let mut seen = HashSet::new();
         let mut todo = vec![tip];
         let mut out = Vec::new();
@@ -42,6 +53,9 @@ impl Store<'_> {
             self.check_size(commit_id, super::read::MAX_EVENT_BYTES, "event commit")
                 .map_err(|e| e.context(format!("upgrade {id}")))?;
             let commit = self.repo.find_commit(commit_id)?;
+            if commit_id == tip {
+                tip_tree = Some(commit.tree_id()?.detach());
+            }
             let event = Event::from_message(commit.message_raw()?)
                 .map_err(|e| e.context(format!("upgrade {id}: event {short}")))?;
             if event.id != id {
@@ -63,7 +77,7 @@ impl Store<'_> {
             });
         }
         out.sort_by_key(|e| (e.event.seq, e.time, e.commit));
-        Ok(out)
+        Ok((out, tip_tree))
     }
 
     /// Replay the chain ending at `tip` of upgrade `id` (see [`replay`]).

@@ -120,10 +120,20 @@ impl Store<'_> {
         id: &str,
         tip: ObjectId,
     ) -> Result<(Upgrade, History, Vec<LoggedEvent>)> {
-        let record = self
-            .read_record(id, tip)
-            .map_err(|e| e.context(format!("upgrade {id}: cannot read its record")))?;
-        let events = self.events_at(id, tip)?;
+        let cannot_read = |e: Error| e.context(format!("upgrade {id}: cannot read its record"));
+        // The chain first: it reads the tip commit, whose tree holds the record.
+        let (events, tree) = match self.chain_at(id, tip) {
+            Ok((events, Some(tree))) => (events, tree),
+            failed => {
+                // A damaged record is named before a damaged chain, as when
+                // the record was read first.
+                self.read_record(id, tip).map_err(cannot_read)?;
+                return Err(failed.err().unwrap_or_else(|| {
+                    Error::failure(format!("upgrade {id}: the tip is not in its chain"))
+                }));
+            }
+        };
+        let record = self.read_record_in(id, tree).map_err(cannot_read)?;
         let history = replay::replay(id, tip, &events)?;
         replay::check_record(&record, &history)?;
         let mut record = record;
@@ -152,7 +162,11 @@ impl Store<'_> {
     fn read_record(&self, id: &str, tip: ObjectId) -> Result<Record> {
         self.check_size(tip, MAX_EVENT_BYTES, "event commit")?;
         let commit = self.repo.find_commit(tip)?;
-        let tree_id = commit.tree_id()?.detach();
+        self.read_record_in(id, commit.tree_id()?.detach())
+    }
+
+    /// The record in the notes tree `tree_id` of an event commit.
+    fn read_record_in(&self, id: &str, tree_id: ObjectId) -> Result<Record> {
         self.check_size(tree_id, MAX_NOTES_TREE_BYTES, "notes tree")?;
         let tree = self.repo.find_tree(tree_id)?;
         let located = super::note::locate(&tree.decode()?)?;

@@ -170,6 +170,22 @@ pub fn fetch(repo: &gix::Repository, remote: &str) -> Result<()> {
     }
 }
 
+/// `git upgrades push`: push on what the tracking refs say the remote
+/// holds, and fetch only when a lease fails. Every pushed ref is leased on
+/// the tip last fetched or pushed, so a remote that moved since refuses the
+/// whole push; then its queue is fetched and the push planned and sent once
+/// more on what it holds now. A remote that did not move costs one `git push`
+/// instead of a fetch and a push.
+pub fn push_leased(store: &Store<'_>, remote: &str) -> Result<PushOutcome> {
+    match push(store, remote) {
+        Err(e) if e.kind == Kind::Conflict => {
+            fetch(store.repo, remote)?;
+            push(store, remote)
+        }
+        other => other,
+    }
+}
+
 /// Pull, then push; a push that loses a race fetches, merges and tries again.
 pub fn sync(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>, PushOutcome)> {
     let mut all_pulled = Vec::new();

@@ -243,9 +243,12 @@ fn send_once(
         let lease = p.expected.map(|e| e.to_string()).unwrap_or_default();
         cmd.arg(format!("--force-with-lease={}:{lease}", p.remote_ref));
     }
+    // No `+` on a refspec: git lets a forced refspec override its lease
+    // (the remote ref would be overwritten whatever it holds). The lease
+    // alone allows a rewrite of exactly the tip last seen.
     for p in pushes {
         match p.local {
-            Some(l) => cmd.arg(format!("+{l}:{}", p.remote_ref)),
+            Some(l) => cmd.arg(format!("{l}:{}", p.remote_ref)),
             None => cmd.arg(format!(":{}", p.remote_ref)),
         };
     }

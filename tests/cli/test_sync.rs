@@ -189,7 +189,7 @@ fn racing_pushers_both_land_their_changes() {
 #[test]
 fn stale_push_is_refused_with_exit_4() {
     let env = TestEnv::new();
-    let (_hub, c) = hub(&env, PASSING, 2);
+    let (hub, c) = hub(&env, PASSING, 2);
     env.branch_commit(&c[0], "a", "main", "a.txt", "a\n");
     let id = env.propose(&c[0], "a", "A", &["--no-test"]);
     env.run(&c[0], &["push"]).ok();
@@ -198,10 +198,19 @@ fn stale_push_is_refused_with_exit_4() {
         .ok();
     env.run_as("Carol", &c[1], &["reject", &id]).ok();
     env.run(&c[0], &["push"]).ok();
-    // B's history of the upgrade diverged from the remote's: push refuses, sync merges.
+    let notes = format!("refs/notes/upgrades/{id}");
+    let pushed_by_a = env.git(&hub, &["rev-parse", &notes]);
+    // B's history of the upgrade diverged from the remote's, which B has not
+    // fetched: its leases are on the old tips, so the hub refuses the push
+    // whole; B then fetches, sees the divergence, and pushes nothing.
     let run = env.run(&c[1], &["push"]);
     run.code(4);
     assert!(run.stderr.contains("pull"), "{}", run.stderr);
+    assert_eq!(env.git(&hub, &["rev-parse", &notes]), pushed_by_a);
+    env.git(
+        &hub,
+        &["rev-parse", "--verify", &format!("refs/upgrades/{id}")],
+    );
     env.run(&c[1], &["sync"]).ok();
 }
 

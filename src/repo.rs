@@ -198,6 +198,14 @@ pub fn git(repo: &gix::Repository) -> Command {
     cmd
 }
 
+/// [`git`] that finishes once begun even if this process dies
+/// ([`git_command_outliving`]).
+pub fn git_outliving(repo: &gix::Repository) -> Command {
+    let mut cmd = git_command_outliving();
+    cmd.arg("--git-dir").arg(repo.git_dir());
+    cmd
+}
+
 /// A `git` command with git's repository-selecting environment removed.
 ///
 /// On Linux the child asks the kernel for SIGTERM when its parent dies

@@ -2,7 +2,9 @@
 //!
 //! A multi-ref transaction is as atomic as git's files backend: every lock is
 //! taken and every value compared first, then the lock files are renamed one
-//! by one (updates before deletions). A kill between two renames can leave a
+//! by one (updates before deletions). A transaction that moves a branch is
+//! committed by a git that outlives the tool (`Store::edit_refs`); for the
+//! others, a kill between two renames can leave a
 //! closed upgrade (its record `rejected`, `expired`, `failed`, `applied` or
 //! `rolled-back`) with its open queue ref still present and no archive ref.
 //! The record is the truth: [`repair_upgrade`] completes such a close in one

@@ -49,13 +49,22 @@ impl Store<'_> {
 
     fn edit_refs(&self, edits: &[RefEdit]) -> Result<()> {
         let through_git = crate::refs::through_git(self.repo);
-        if through_git || edits.len() > BULK_EDITS {
+        // A branch moves with the event that explains it (a landing, a
+        // rollback). The files backend renames one lock file after another,
+        // so a kill between two renames would leave the record applied and
+        // the branch unmoved: such a transaction is handed to a git that
+        // outlives this process and either commits it whole or, if the
+        // script is cut short, aborts it.
+        let moves_branch = edits
+            .iter()
+            .any(|e| e.name.as_bstr().starts_with(b"refs/heads/"));
+        if through_git || moves_branch || edits.len() > BULK_EDITS {
             if let Some(script) = script(edits, self.repo.object_hash(), &|n| self.ref_tip(n))? {
                 // Reflogs are kept for the few refs of one command, not for
                 // a bulk write: a queue ref's history is its event chain.
                 let message = (edits.len() <= BULK_EDITS).then(|| reflog_message(edits));
                 return self.retrying_locks(|| {
-                    self.update_ref_once(&script, message.as_deref())
+                    self.update_ref_once(&script, message.as_deref(), moves_branch)
                         .map_err(|a| match a {
                             Attempt::Failed(e) if e.kind == crate::error::Kind::Conflict => {
                                 Attempt::Failed(self.explain_conflict(edits, e))
@@ -194,9 +203,18 @@ impl Store<'_> {
     /// a git lock file in the way is [`Attempt::Locked`]; any other is a
     /// failed comparison (git checked every old value, and nothing was
     /// written).
-    fn update_ref_once(&self, script: &str, message: Option<&str>) -> Result<(), Attempt> {
+    fn update_ref_once(
+        &self,
+        script: &str,
+        message: Option<&str>,
+        outliving: bool,
+    ) -> Result<(), Attempt> {
         use std::io::Write;
-        let mut cmd = crate::repo::git(self.repo);
+        let mut cmd = if outliving {
+            crate::repo::git_outliving(self.repo)
+        } else {
+            crate::repo::git(self.repo)
+        };
         // git tries for its locks only briefly: the waiting, and the removal
         // of locks no process holds, are done here between tries.
         cmd.args(lock::BRIEF_LOCK_WAITS.iter().flat_map(|kv| ["-c", kv]));

@@ -846,3 +846,51 @@ fn the_checked_out_target_follows_past_a_stale_index_lock_and_keeps_a_held_one()
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
     env.fsck(&repo);
 }
+
+/// A landing's one ref transaction (the branch, the event, the queue refs)
+/// is committed by a `git update-ref` in a process group of its own, so
+/// killing the tool, or its whole group, cannot stop it between two lock
+/// renames (an upgrade `applied` with its target unmoved). A `git` wrapper
+/// first in `PATH` records the process group of every `update-ref` beside
+/// the tool's.
+#[test]
+fn a_landing_is_committed_by_a_git_that_outlives_the_tool() {
+    let env = TestEnv::new();
+    let repo = env.repo("r", Some(SELF_APPROVING));
+    env.branch_commit(&repo, "a", "main", "a.txt", "a\n");
+    let id = env.propose(&repo, "a", "A", &["--no-test"]);
+    let real_git = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let real_git = String::from_utf8(real_git.stdout).unwrap();
+    let wrap = env.path().join("wrap");
+    std::fs::create_dir_all(&wrap).unwrap();
+    let log = env.path().join("groups");
+    let script = format!(
+        "#!/bin/sh\ncase \" $* \" in *\" update-ref \"*)\n  read -r _ _ _ _ mine _ < /proc/$$/stat\n  read -r _ _ _ _ parent _ < /proc/$PPID/stat\n  echo \"$mine $parent\" >> '{}';;\nesac\nexec '{}' \"$@\"\n",
+        log.display(),
+        real_git.trim()
+    );
+    std::fs::write(wrap.join("git"), script).unwrap();
+    std::fs::set_permissions(
+        wrap.join("git"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", wrap.display(), std::env::var("PATH").unwrap());
+    let run = env.run_as_env("Alice", &repo, &["approve", &id], &[("PATH", &path)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "main"]),
+        env.git(&repo, &["rev-parse", "a"])
+    );
+    let groups = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        groups.lines().any(|l| {
+            let mut pgrps = l.split_whitespace();
+            pgrps.next() != pgrps.next()
+        }),
+        "no update-ref ran in a process group of its own: {groups:?}"
+    );
+}

@@ -320,6 +320,34 @@ fn killed_processes_leave_a_valid_repository() {
             std::thread::sleep(Duration::from_millis(20));
         }
         assert!(!index_lock.exists(), "a killed run left {index_lock:?}");
+        // So does a transaction that moves a branch: its git commits it
+        // whole after the tool died, and leaves no branch lock behind. (A
+        // kill inside another transaction may leave a queue ref's lock,
+        // which the next command recovers.)
+        let ref_locks = || {
+            let mut found = Vec::new();
+            let mut todo = vec![repo.join(".git/refs/heads")];
+            while let Some(dir) = todo.pop() {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        todo.push(path);
+                    } else if path.extension().is_some_and(|e| e == "lock") {
+                        found.push(path);
+                    }
+                }
+            }
+            found
+        };
+        let started = std::time::Instant::now();
+        while !ref_locks().is_empty() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            ref_locks(),
+            Vec::<std::path::PathBuf>::new(),
+            "a killed run left branch locks"
+        );
 
         // The repository is valid and every command still works, without clean-up.
         env.fsck(&repo);

@@ -170,25 +170,28 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
         }
     });
     if ui.json {
-        // Elements were rendered when cached: one object per line.
-        let mut parts: Vec<&[u8]> = ups.iter().map(|(_, l)| l.json()).collect();
+        // Elements were rendered when cached: one object per line, read
+        // from the cache one at a time (in the order the cache keeps them).
         let damaged: Vec<String> = bad
             .iter()
             .map(|(id, why)| serde_json::to_string(&DamagedJson::new(id, why)))
             .collect::<serde_json::Result<_>>()
             .map_err(std::io::Error::from)?;
-        parts.extend(damaged.iter().map(|d| d.as_bytes()));
-        if parts.is_empty() {
+        let count = ups.len() + damaged.len();
+        if count == 0 {
             ui.line("[]")?;
-        } else {
-            ui.line("[")?;
-            let last = parts.len() - 1;
-            for (n, p) in parts.iter().enumerate() {
-                ui.raw(p)?;
-                ui.raw(if n == last { b"\n" } else { b",\n" })?;
-            }
-            ui.line("]")?;
+            return Ok(0);
         }
+        ui.line("[")?;
+        let elements = ups
+            .iter()
+            .map(|(_, l)| l.json())
+            .chain(damaged.into_iter().map(String::into_bytes));
+        for (n, element) in elements.enumerate() {
+            ui.raw(&element)?;
+            ui.raw(if n + 1 == count { b"\n" } else { b",\n" })?;
+        }
+        ui.line("]")?;
         return Ok(0);
     }
     if ups.is_empty() {
@@ -361,11 +364,13 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
                 required.insert(target.as_str(), p.required_approvals);
             }
         }
+        let pending_json: Vec<Vec<u8>> = pending.iter().map(|(_, l)| l.json()).collect();
+        let recent_json: Vec<Vec<u8>> = closed.iter().map(|(_, l)| l.json()).collect();
         let status = StatusJson {
             format: JSON_FORMAT,
             pending_count: pending.len(),
-            pending: pending.iter().map(|(_, l)| l.json()).collect(),
-            recent: closed.iter().map(|(_, l)| l.json()).collect(),
+            pending: pending_json.iter().map(Vec::as_slice).collect(),
+            recent: recent_json.iter().map(Vec::as_slice).collect(),
             damaged: bad
                 .iter()
                 .map(|(id, why)| DamagedJson::new(id, why))

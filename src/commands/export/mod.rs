@@ -138,7 +138,7 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
             let closed_by = match j {
                 Some(j) => j.closed_by.clone(),
                 None if !summary.state.is_open() => {
-                    serde_json::from_slice::<ClosedBy>(listing.json())
+                    serde_json::from_slice::<ClosedBy>(&listing.json())
                         .ok()
                         .and_then(|c| {
                             closer(

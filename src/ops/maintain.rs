@@ -62,10 +62,11 @@ pub fn maintain(
     let mut policies: HashMap<String, std::result::Result<(Policy, ObjectId), String>> =
         HashMap::new();
     let mut actions = Vec::new();
-    let all = store.list_full()?;
+    // One upgrade in memory at a time: the queue can hold 100,000.
+    let all = store.iter_full()?;
     let mut seen = FirstSeen::read(repo, now);
     let total = all.len();
-    for (n, item) in all.into_iter().enumerate() {
+    for (n, item) in all.enumerate() {
         progress(
             n,
             total,

@@ -197,30 +197,28 @@ impl Store<'_> {
 
     /// [`Store::list`] with each upgrade's replayed history.
     pub fn list_full(&self) -> Result<Vec<ListedFull>> {
-        let mut out = Vec::new();
-        for r in crate::refs::under(self.repo, NOTES_PREFIX)? {
-            let r = match r {
-                Ok(r) => r,
-                Err(e) => {
-                    out.push(Err(e));
-                    continue;
-                }
-            };
+        Ok(self.iter_full()?.collect())
+    }
+
+    /// [`Store::list_full`] one upgrade at a time: each is read when the
+    /// iterator reaches it, so a caller that goes through the queue holds
+    /// one upgrade in memory, not all of them.
+    pub fn iter_full(&self) -> Result<impl ExactSizeIterator<Item = ListedFull> + '_> {
+        let refs = crate::refs::under(self.repo, NOTES_PREFIX)?;
+        Ok(refs.into_iter().map(move |r| {
+            let r = r?;
             let id = r
                 .name
                 .strip_prefix(NOTES_PREFIX)
                 .unwrap_or(&r.name)
                 .to_string();
             if let Err(e) = validate_id(&id) {
-                out.push(Err((id, e.context("ref name is not a valid upgrade id"))));
-                continue;
+                return Err((id, e.context("ref name is not a valid upgrade id")));
             }
             let Some(tip) = r.target else {
-                out.push(Err((id, Error::failure("notes ref is symbolic"))));
-                continue;
+                return Err((id, Error::failure("notes ref is symbolic")));
             };
-            out.push(self.load_with_history(&id, tip).map_err(|e| (id, e)));
-        }
-        Ok(out)
+            self.load_with_history(&id, tip).map_err(|e| (id, e))
+        }))
     }
 }

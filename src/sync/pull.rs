@@ -440,12 +440,7 @@ fn landings_between(
         }
     }
     if at != from {
-        return Ok(store
-            .list_full()?
-            .into_iter()
-            .flatten()
-            .map(|(_, h)| h)
-            .collect());
+        return Ok(store.iter_full()?.flatten().map(|(_, h)| h).collect());
     }
     let mut out = Vec::new();
     for (id, head) in store.tips(crate::store::ARCHIVE_PREFIX)? {

@@ -337,22 +337,24 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     let (pending, mut closed): (Vec<_>, Vec<_>) = ups.iter().partition(|(_, l)| l.state.is_open());
     closed.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at).then(a.0.cmp(&b.0)));
     closed.truncate(args.history);
+    // Each pending summary read once (from the cache file), used thrice.
+    let summaries: Vec<Summary> = pending
+        .iter()
+        .map(|(_, l)| l.summary())
+        .collect::<Result<_>>()?;
     // How approvals on each pending target prove who gave them (docs/TRUST.md).
     let mut identity: std::collections::BTreeMap<String, &'static str> = Default::default();
-    if !pending.is_empty() {
-        for (_, l) in &pending {
-            let target = l.summary()?.target;
-            if let std::collections::btree_map::Entry::Vacant(e) = identity.entry(target) {
-                let mode = identity_mode(&store, e.key());
-                e.insert(mode);
-            }
+    for s in &summaries {
+        if let std::collections::btree_map::Entry::Vacant(e) = identity.entry(s.target.clone()) {
+            let mode = identity_mode(&store, e.key());
+            e.insert(mode);
         }
     }
     let mut policies = Policies::new(&store);
     let mut staleness = Staleness::new(&store);
     let mut stale_ids = Vec::new();
-    for (id, l) in &pending {
-        if staleness.stale(&l.summary()?) {
+    for ((id, _), s) in pending.iter().zip(&summaries) {
+        if staleness.stale(s) {
             stale_ids.push(id.clone());
         }
     }
@@ -387,8 +389,7 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
     if pending.is_empty() {
         ui.line(&ui.paint(Style::Dim, "  nothing waiting for review"))?;
     }
-    for (id, l) in &pending {
-        let s = l.summary()?;
+    for ((id, _), s) in pending.iter().zip(&summaries) {
         let desc = text_max(&s.description, 70);
         let mut flag = if s.policy_change {
             ui.paint(Style::Warn, " [changes policy]")
@@ -443,7 +444,7 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
         ui.line(&format!(
             "      tests: {}  approvals: {} ({}){review}",
             painted_tests(ui, &s.tests, 0),
-            policies.approvals(&s),
+            policies.approvals(s),
             match mode {
                 "signed" => "signed",
                 "signed-paths" => "signed for policy.signed_paths, else claimed",

@@ -28,6 +28,16 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi(c)
 }
 
+/// False only when `s` has no [`is_unsafe`] character, judged from its
+/// bytes (fast, for megabytes of JSON): every unsafe character's UTF-8 form
+/// holds a byte below 0x20, 0x7F, or a lead byte 0xC2 (C1 controls), 0xD8
+/// (U+061C) or 0xE2 (the other bidirectional characters). True means "look
+/// closer", not "unsafe".
+fn may_be_unsafe(s: &str) -> bool {
+    s.bytes()
+        .any(|b| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
+}
+
 /// The visible form of an unsafe character: caret notation for C0 and DEL
 /// (as `less` and `cat -v` show them), `<U+XXXX>` for the rest.
 fn visible(out: &mut String, c: char) {
@@ -147,7 +157,7 @@ fn sgr_len(s: &str) -> Option<usize> {
 /// bidirectional character visible.
 pub fn terminal(s: &str, keep_sgr: bool) -> Cow<'_, str> {
     let needs = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
-    if !s.chars().any(needs) {
+    if !may_be_unsafe(s) || !s.chars().any(needs) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -174,7 +184,7 @@ pub fn terminal(s: &str, keep_sgr: bool) -> Cow<'_, str> {
 /// `\uXXXX` escapes. These can only occur inside JSON strings (JSON's own
 /// syntax is ASCII), so the result decodes to exactly the same values.
 pub fn json(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if !may_be_unsafe(s) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -196,6 +206,17 @@ pub fn is_clean(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_filter_sees_every_unsafe_character() {
+        for c in (0..=0x10ffff)
+            .filter_map(char::from_u32)
+            .filter(|c| is_unsafe(*c))
+        {
+            assert!(may_be_unsafe(&c.to_string()), "U+{:04X}", c as u32);
+        }
+        assert!(!may_be_unsafe("{\"a\": \"caf\u{e9} \u{4e2d}\"}"));
+    }
 
     #[test]
     fn paths_are_quoted_as_git_quotes_them() {

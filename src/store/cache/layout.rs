@@ -1,6 +1,6 @@
-//! The cache file's layout: header, data (summaries and elements in
-//! listing order), index (id order) and trailer; reading it back and
-//! writing it.
+//! The cache file's layout: header, data (the summaries, then the
+//! elements, each in listing order), index (id order) and trailer; reading
+//! it back and writing it.
 
 use std::ops::Range;
 use std::path::Path;
@@ -13,7 +13,7 @@ use super::{cache_path, Entry, Listing, Renderer};
 use crate::record::State;
 use crate::store::Store;
 
-pub(super) const MAGIC: &[u8] = b"git-upgrades cache 6\n";
+pub(super) const MAGIC: &[u8] = b"git-upgrades cache 7\n";
 
 /// The file's first bytes: the layout's version and the rendering's.
 pub(super) fn header(render: Renderer) -> Vec<u8> {
@@ -102,19 +102,19 @@ fn parse(bytes: &[u8], section: Arc<Section>) -> Option<Vec<Entry>> {
             let state = *State::ALL.get(state as usize - 1)?;
             let proposed_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
             let updated_at = std::str::from_utf8(&bytes[field()?]).ok()?.to_string();
-            let offset = u64::from_le_bytes(bytes[take(8)?].try_into().ok()?);
-            let summary_len = u32_at(take(4)?)? as u64;
-            let json_len = u32_at(take(4)?)? as u64;
-            let json_at = offset.checked_add(summary_len)?;
-            if json_at.checked_add(json_len)? > section.len {
-                return None;
-            }
+            let mut range = || -> Option<Range<u64>> {
+                let at = u64::from_le_bytes(bytes[take(8)?].try_into().ok()?);
+                let end = at.checked_add(u32_at(take(4)?)? as u64)?;
+                (end <= section.len).then_some(at..end)
+            };
+            let summary = range()?;
+            let json = range()?;
             Ok(Listing {
                 state,
                 proposed_at,
                 updated_at,
-                summary: Stored::File(section.clone(), offset..json_at),
-                json: Stored::File(section.clone(), json_at..json_at + json_len),
+                summary: Stored::File(section.clone(), summary),
+                json: Stored::File(section.clone(), json),
             })
         };
         out.push(Entry { id, tip, data });
@@ -132,19 +132,18 @@ pub(super) fn listing_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
     key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
-/// An entry's place in a written data section: its summary, then its
-/// element, adjacent.
-#[derive(Clone)]
+/// Where an entry's summary and element are in a written data section.
+#[derive(Clone, Default)]
 pub(super) struct Placed {
-    pub(super) at: u64,
-    pub(super) summary_len: u64,
-    pub(super) json_len: u64,
+    pub(super) summary: Range<u64>,
+    pub(super) json: Range<u64>,
 }
 
-/// Write the header, the data section (each readable entry's summary and
-/// element, copied one at a time from where they are now, in listing order),
-/// the index (in id order) and the footer. Returns where each readable entry
-/// was placed; `Err` also if a summary or element could not be read back.
+/// Write the header, the data section (every readable entry's summary, then
+/// every element, each copied one at a time from where it is now, in
+/// listing order), the index (in id order) and the footer. Returns where
+/// each readable entry was placed; `Err` also if a summary or element could
+/// not be read back.
 pub(super) fn write_cache(
     out: &mut dyn std::io::Write,
     entries: &[Entry],
@@ -162,18 +161,24 @@ pub(super) fn write_cache(
     order.sort_by(|a, b| listing_order(&entries[*a], &entries[*b]));
     let mut placed: Vec<Option<Placed>> = vec![None; entries.len()];
     let mut data_len: u64 = 0;
-    for n in order {
-        if let Ok(l) = &entries[n].data {
-            let summary = l.summary.get().ok_or_else(unreadable)?;
-            let element = l.json.get().ok_or_else(unreadable)?;
-            out.write_all(&summary)?;
-            out.write_all(&element)?;
-            placed[n] = Some(Placed {
-                at: data_len,
-                summary_len: summary.len() as u64,
-                json_len: element.len() as u64,
-            });
-            data_len += (summary.len() + element.len()) as u64;
+    // Summaries apart from elements: `status` reads the first, `list
+    // --json` the second, each front to back.
+    for json in [false, true] {
+        for &n in &order {
+            let Ok(l) = &entries[n].data else {
+                continue;
+            };
+            let bytes = if json { l.json.get() } else { l.summary.get() };
+            let bytes = bytes.ok_or_else(unreadable)?;
+            out.write_all(&bytes)?;
+            let range = data_len..data_len + bytes.len() as u64;
+            data_len = range.end;
+            let place = placed[n].get_or_insert_with(Placed::default);
+            if json {
+                place.json = range;
+            } else {
+                place.summary = range;
+            }
         }
     }
     // The index, streamed: at most one entry of it is in memory at a time.
@@ -191,10 +196,11 @@ pub(super) fn write_cache(
                 out.write_all(&[state])?;
                 index_len += text(out, l.proposed_at.as_bytes())?;
                 index_len += text(out, l.updated_at.as_bytes())?;
-                out.write_all(&p.at.to_le_bytes())?;
-                out.write_all(&(p.summary_len as u32).to_le_bytes())?;
-                out.write_all(&(p.json_len as u32).to_le_bytes())?;
-                index_len += 16;
+                for r in [&p.summary, &p.json] {
+                    out.write_all(&r.start.to_le_bytes())?;
+                    out.write_all(&((r.end - r.start) as u32).to_le_bytes())?;
+                }
+                index_len += 24;
             }
             (Err(why), _) => {
                 out.write_all(&[0])?;
@@ -280,7 +286,7 @@ mod tests {
                 _ => panic!("{}: readable in one, not the other", a.id),
             }
         }
-        // The JSON section is in listing order: b2, d4, a1.
+        // Elements are in listing order: b2, d4, a1.
         let offsets: Vec<u64> = ["b2", "d4", "a1"]
             .iter()
             .map(|id| {

@@ -259,15 +259,14 @@ fn rewrite(dir: &Path, path: &Path, entries: &mut [Entry], render: Renderer) {
     let data_len = placed
         .iter()
         .flatten()
-        .map(|p| p.at + p.summary_len + p.json_len)
+        .map(|p| p.summary.end.max(p.json.end))
         .max()
         .unwrap_or(0);
     let section = Section::new(file, start, data_len);
     for (e, p) in entries.iter_mut().zip(placed) {
         if let (Ok(l), Some(p)) = (&mut e.data, p) {
-            let json_at = p.at + p.summary_len;
-            l.summary = Stored::File(section.clone(), p.at..json_at);
-            l.json = Stored::File(section.clone(), json_at..json_at + p.json_len);
+            l.summary = Stored::File(section.clone(), p.summary);
+            l.json = Stored::File(section.clone(), p.json);
         }
     }
 }

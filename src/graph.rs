@@ -8,6 +8,45 @@ use crate::error::{Error, Result};
 /// How far `is_ancestor` follows first parents before a merge-base search.
 const FIRST_PARENT_PROBE: usize = 64;
 
+/// Generation numbers from the repository's commit-graph file (written by
+/// `git gc`, `git maintenance` or `git commit-graph write`), when there is
+/// one and git would use it. A commit's generation is greater than each of
+/// its parents', so a commit whose generation is not below another's cannot
+/// be its ancestor: the common "this head is based on an old tip" question
+/// is answered without walking the target's history.
+pub struct Generations(Option<gix::commitgraph::Graph>);
+
+impl Generations {
+    /// The commit-graph of `repo`, if any (none in a shallow repository,
+    /// where parents are cut, or with replacement objects).
+    pub fn of(repo: &gix::Repository) -> Generations {
+        if repo.is_shallow().unwrap_or(true) {
+            return Generations(None);
+        }
+        Generations(repo.commit_graph_if_enabled().ok().flatten())
+    }
+
+    /// True when the graph proves `ancestor` is not an ancestor of (nor
+    /// equal to) `descendant`. False means "not known": either commit may be
+    /// newer than the graph file.
+    pub fn rules_out(&self, ancestor: ObjectId, descendant: ObjectId) -> bool {
+        let Some(graph) = &self.0 else {
+            return false;
+        };
+        let generation = |id: ObjectId| {
+            graph
+                .commit_by_id(id)
+                .map(|c| c.generation())
+                // 0: written by a git that did not compute generations.
+                .filter(|g| *g != 0)
+        };
+        match (generation(ancestor), generation(descendant)) {
+            (Some(a), Some(d)) => ancestor != descendant && a >= d,
+            _ => false,
+        }
+    }
+}
+
 /// True if `ancestor` is `descendant` or one of its ancestors.
 pub fn is_ancestor(
     repo: &gix::Repository,
@@ -16,6 +55,9 @@ pub fn is_ancestor(
 ) -> Result<bool> {
     if ancestor == descendant {
         return Ok(true);
+    }
+    if Generations::of(repo).rules_out(ancestor, descendant) {
+        return Ok(false);
     }
     // Landings are short: look down the first-parent line a little before a
     // merge-base search, which walks the whole history of a deep branch.
@@ -108,7 +150,11 @@ const SEARCHES_BEFORE_HISTORY: usize = 2;
 /// staleness of every open upgrade of a queue, at the cost of one history
 /// walk per target.
 #[derive(Default)]
-pub struct TipHistories(std::collections::HashMap<ObjectId, (usize, Option<TipHistory>)>);
+pub struct TipHistories {
+    tips: std::collections::HashMap<ObjectId, (usize, Option<TipHistory>)>,
+    /// Read on first use.
+    generations: Option<Generations>,
+}
 
 impl TipHistories {
     /// True when landing `head` on a target at `tip` would not be a
@@ -127,7 +173,14 @@ impl TipHistories {
         let Ok(head) = head.parse::<ObjectId>() else {
             return false;
         };
-        let (searches, history) = self.0.entry(tip).or_default();
+        if self
+            .generations
+            .get_or_insert_with(|| Generations::of(repo))
+            .rules_out(tip, head)
+        {
+            return true;
+        }
+        let (searches, history) = self.tips.entry(tip).or_default();
         if history.is_none() && *searches >= SEARCHES_BEFORE_HISTORY {
             *history = TipHistory::new(repo, tip).ok();
         }
@@ -210,5 +263,66 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_commit_graph_rules_out_without_changing_any_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = gix::init_bare(dir.path()).unwrap();
+        // A long target line, a head based on its start, a branch off its tip.
+        let root = commit(&repo, 0, &[]);
+        let mut line = vec![root];
+        for n in 1..40 {
+            line.push(commit(&repo, n, &[line[line.len() - 1]]));
+        }
+        let tip = line[39];
+        let stale = commit(&repo, 100, &[line[2]]);
+        let fresh = commit(&repo, 101, &[tip]);
+        let merged = commit(&repo, 102, &[stale, tip]);
+        let every: Vec<ObjectId> = [root, line[2], line[20], tip, stale, fresh, merged].into();
+        let answers = |repo: &gix::Repository| -> Vec<bool> {
+            let mut out = Vec::new();
+            for a in &every {
+                for d in &every {
+                    out.push(is_ancestor(repo, *a, *d).unwrap());
+                }
+            }
+            out
+        };
+        let walked = answers(&repo);
+        assert!(
+            !Generations::of(&repo).rules_out(tip, stale),
+            "no graph yet"
+        );
+        // Every commit but `merged` goes into the graph, as after a `git gc`
+        // that ran before the last commit.
+        let ids: String = every
+            .iter()
+            .chain(&line)
+            .filter(|c| **c != merged)
+            .map(|c| format!("{c}\n"))
+            .collect();
+        let mut git = std::process::Command::new("git")
+            .args(["--git-dir", dir.path().to_str().unwrap()])
+            .args(["commit-graph", "write", "--stdin-commits"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        git.stdin.take().unwrap().write_all(ids.as_bytes()).unwrap();
+        assert!(git.wait().unwrap().success());
+        let repo = gix::open(dir.path()).unwrap();
+        let generations = Generations::of(&repo);
+        assert!(generations.rules_out(tip, stale));
+        assert!(generations.rules_out(fresh, tip));
+        assert!(!generations.rules_out(line[2], stale));
+        assert!(
+            !generations.rules_out(tip, merged),
+            "merged is not in the graph"
+        );
+        assert_eq!(answers(&repo), walked);
+        let mut histories = TipHistories::default();
+        assert!(histories.needs_rebase(&repo, tip, "", &stale.to_string()));
+        assert!(!histories.needs_rebase(&repo, tip, "", &merged.to_string()));
     }
 }

@@ -258,6 +258,8 @@ pub fn queue_fixture(root: &Path, n: usize) -> PathBuf {
     } else {
         git(&dir, &["repack", "-adq"]);
     }
+    // As `git gc` leaves a repository: its commit-graph written too.
+    git(&dir, &["commit-graph", "write", "--reachable"]);
     dir
 }
 

@@ -6,7 +6,10 @@
 //! - a first `pull` into a fresh clone, against `git fetch` of the same
 //!   refspecs into a fresh clone;
 //! - a no-op `pull`, against a no-op `git fetch` of those refspecs;
-//! - `push` of one new proposal, against a plain `git push` of its refs.
+//! - `push` of one new proposal, against a plain `git push` of its refs;
+//! - the last two again after `git pack-refs --all` in both clones, as after
+//!   `git gc` or `git upgrades maintain` (a first pull leaves every ref a
+//!   loose file).
 //!
 //! The table goes to stdout and `target/bench/sync.{json,md}`.
 
@@ -119,94 +122,100 @@ fn main() {
             )),
             floor_name: "git fetch of the same refspecs".into(),
         });
-        rows.push(Row {
-            name: format!("no-op pull, {n}"),
-            ours: measure(
-                || {
-                    let mut c = env_cmd(BIN, &ours);
-                    c.args(["pull", "origin"]);
-                    c
-                },
-                runs,
-            ),
-            floor: Some(measure(
-                || {
-                    let mut c = env_cmd("git", &floor);
-                    c.args(["fetch", "-q", "origin"]).args(REFSPECS);
-                    c
-                },
-                runs,
-            )),
-            floor_name: "no-op git fetch".into(),
-        });
         // One new proposal, pushed; the floor pushes the same three refs.
-        let mut k = 0;
-        let push_ours = measure(
-            || {
-                k += 1;
-                let head = new_change(&ours, &format!("p{k}"));
-                let out = env_cmd(BIN, &ours)
-                    .args([
-                        "propose",
-                        &head,
-                        "--no-test",
-                        "-m",
-                        "one more",
-                        "--id",
-                        &format!("push-{k}"),
-                    ])
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                let mut c = env_cmd(BIN, &ours);
-                c.args(["push", "origin"]);
-                c
-            },
-            runs,
-        );
-        let mut j = 0;
-        let push_floor = measure(
-            || {
-                j += 1;
-                let head = new_change(&ours, &format!("f{j}"));
-                git(
-                    &ours,
-                    &["update-ref", &format!("refs/upgrades/f{j}"), &head],
-                );
-                git(
-                    &ours,
-                    &[
-                        "notes",
-                        &format!("--ref=upgrades/f{j}"),
-                        "add",
-                        "-m",
-                        "{}",
-                        &head,
-                    ],
-                );
-                let mut c = env_cmd("git", &ours);
-                c.args([
-                    "push",
-                    "-q",
-                    "--atomic",
-                    "origin",
-                    &format!("refs/upgrades/f{j}:refs/upgrades/f{j}"),
-                    &format!("refs/notes/upgrades/f{j}:refs/notes/upgrades/f{j}"),
-                ]);
-                c
-            },
-            runs,
-        );
-        rows.push(Row {
-            name: format!("push one proposal, {n}"),
-            ours: push_ours,
-            floor: Some(push_floor),
-            floor_name: "git push of its refs".into(),
-        });
+        let (mut k, mut j) = (0, 0);
+        // Right after a first pull every ref is a loose file (git's fetch
+        // and our writes); after `git gc` (or `maintain`) they are packed.
+        for packed in [false, true] {
+            let state = if packed { ", refs packed" } else { "" };
+            if packed {
+                git(&ours, &["pack-refs", "--all"]);
+                git(&floor, &["pack-refs", "--all"]);
+            }
+            rows.push(Row {
+                name: format!("no-op pull, {n}{state}"),
+                ours: measure(
+                    || {
+                        let mut c = env_cmd(BIN, &ours);
+                        c.args(["pull", "origin"]);
+                        c
+                    },
+                    runs,
+                ),
+                floor: Some(measure(
+                    || {
+                        let mut c = env_cmd("git", &floor);
+                        c.args(["fetch", "-q", "origin"]).args(REFSPECS);
+                        c
+                    },
+                    runs,
+                )),
+                floor_name: "no-op git fetch".into(),
+            });
+            rows.push(Row {
+                name: format!("push one proposal, {n}{state}"),
+                ours: measure(
+                    || {
+                        k += 1;
+                        let head = new_change(&ours, &format!("p{k}"));
+                        let out = env_cmd(BIN, &ours)
+                            .args([
+                                "propose",
+                                &head,
+                                "--no-test",
+                                "-m",
+                                "one more",
+                                "--id",
+                                &format!("push-{k}"),
+                            ])
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        let mut c = env_cmd(BIN, &ours);
+                        c.args(["push", "origin"]);
+                        c
+                    },
+                    runs,
+                ),
+                floor: Some(measure(
+                    || {
+                        j += 1;
+                        let head = new_change(&ours, &format!("f{j}"));
+                        git(
+                            &ours,
+                            &["update-ref", &format!("refs/upgrades/f{j}"), &head],
+                        );
+                        git(
+                            &ours,
+                            &[
+                                "notes",
+                                &format!("--ref=upgrades/f{j}"),
+                                "add",
+                                "-m",
+                                "{}",
+                                &head,
+                            ],
+                        );
+                        let mut c = env_cmd("git", &ours);
+                        c.args([
+                            "push",
+                            "-q",
+                            "--atomic",
+                            "origin",
+                            &format!("refs/upgrades/f{j}:refs/upgrades/f{j}"),
+                            &format!("refs/notes/upgrades/f{j}:refs/notes/upgrades/f{j}"),
+                        ]);
+                        c
+                    },
+                    runs,
+                )),
+                floor_name: "git push of its refs".into(),
+            });
+        }
     }
     common::report(&rows, "sync");
     if std::env::var_os("BENCH_KEEP").is_some() {

@@ -16,6 +16,7 @@ mod events;
 pub mod lock;
 pub mod note;
 pub mod notice;
+pub mod parallel;
 pub mod proposals;
 mod read;
 pub mod repair;

@@ -72,6 +72,18 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
     let mut changes = Vec::new();
     let mut targets: Vec<String> = Vec::new();
     let mut batch = NewBatch::default();
+    // Upgrades new here are validated first, on every core (a first pull
+    // of a big queue reads them all), then adopted in order below.
+    let new_here: Vec<(String, ObjectId)> = remote_tips
+        .iter()
+        .filter(|(id, _)| !ours.contains_key(id))
+        .cloned()
+        .collect();
+    let mut validated = crate::store::parallel::map(store, &new_here, |store, (id, rtip)| {
+        validate(store, remote, id, *rtip)
+            .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))
+    })
+    .into_iter();
     for (id, rtip) in remote_tips {
         if let Some(&ltip) = ours.get(&id) {
             if ltip == rtip || is_ancestor(repo, rtip, ltip).unwrap_or(false) {
@@ -82,8 +94,9 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         let result = if ours.contains_key(&id) {
             pull_one(store, remote, &id, rtip)
         } else {
-            // New here: validated now, written with the others in one transaction.
-            batch.add(store, remote, &id, rtip)
+            // New here: written with the others in one transaction.
+            let checked = validated.next().expect("one validation per new upgrade");
+            checked.and_then(|checked| batch.add(store, &id, rtip, checked))
         };
         match result {
             Ok(Some(change)) => {
@@ -129,16 +142,14 @@ struct NewBatch {
 }
 
 impl NewBatch {
-    /// Validate `id` at `rtip` and queue its refs; Ok(None): queued.
+    /// Queue the refs of `id` at `rtip`, as [`validate`] found it; Ok(None): queued.
     fn add(
         &mut self,
         store: &Store<'_>,
-        remote: &str,
         id: &str,
         rtip: ObjectId,
+        (theirs, history): (Upgrade, History),
     ) -> Result<Option<PullChange>> {
-        let (theirs, history) = validate(store, remote, id, rtip)
-            .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
         self.edits.push(update(
             &notes_ref(id),
             PreviousValue::MustNotExist,

@@ -293,9 +293,8 @@ fn load_one(store: &Store<'_>, id: &str, tip: ObjectId, render: Renderer) -> Ent
     }
 }
 
-/// Read records on up to two threads (the work is inflating objects); the
-/// rendered elements go to `spill` as they come, so memory holds only the
-/// summaries.
+/// Read records on every core (`store::parallel`); fresh summaries and
+/// elements go to `spill` as they come, so memory holds only the index.
 fn load_parallel(
     store: &Store<'_>,
     todo: &[(String, ObjectId)],
@@ -304,43 +303,15 @@ fn load_parallel(
 ) -> Vec<Entry> {
     let mut spill = Spill::new(spill);
     let mut out: Vec<Entry> = Vec::with_capacity(todo.len());
-    let mut take = |mut entry: Entry| {
-        spill.park(out.len(), &mut entry);
-        out.push(entry);
-    };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
-    if todo.len() < 64 || threads < 2 {
-        for (id, tip) in todo {
-            take(load_one(store, id, *tip, render));
-        }
-    } else {
-        let chunk = todo.len().div_ceil(threads);
-        let sync_repo = store.repo.clone().into_sync();
-        let (send, receive) = std::sync::mpsc::sync_channel::<Entry>(256);
-        std::thread::scope(|s| {
-            for part in todo.chunks(chunk) {
-                let sync_repo = sync_repo.clone();
-                let send = send.clone();
-                s.spawn(move || {
-                    let mut repo = sync_repo.to_thread_local();
-                    crate::repo::tune(&mut repo);
-                    let store = Store::new(&repo);
-                    for (id, tip) in part {
-                        if send.send(load_one(&store, id, *tip, render)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            drop(send);
-            for entry in receive {
-                take(entry);
-            }
-        });
-    }
+    crate::store::parallel::each(
+        store,
+        todo,
+        |store, _, (id, tip)| load_one(store, id, *tip, render),
+        |mut entry| {
+            spill.park(out.len(), &mut entry);
+            out.push(entry);
+        },
+    );
     // A spill file that could not be written (a full disk): read those
     // entries again, kept in memory this time.
     for n in spill.finish() {

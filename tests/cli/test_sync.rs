@@ -214,6 +214,54 @@ fn stale_push_is_refused_with_exit_4() {
     env.run(&c[1], &["sync"]).ok();
 }
 
+/// `push` leases on what the last fetch saw and does not fetch first. A
+/// clone whose tracking refs are gone (as if it never fetched) leases on
+/// "must not exist", which the hub refuses whole; push then fetches, finds
+/// the hub already holds its refs, and sends only what is new.
+#[test]
+fn push_without_tracking_refs_fetches_and_pushes_only_what_is_new() {
+    let env = TestEnv::new();
+    let (hub, c) = hub(&env, PASSING, 1);
+    env.branch_commit(&c[0], "a", "main", "a.txt", "a\n");
+    env.branch_commit(&c[0], "b", "main", "b.txt", "b\n");
+    let a = env.propose(&c[0], "a", "A", &["--no-test"]);
+    env.run(&c[0], &["push"]).ok();
+    let a_notes = env.git(&hub, &["rev-parse", &format!("refs/notes/upgrades/{a}")]);
+    for r in env
+        .git(
+            &c[0],
+            &["for-each-ref", "--format=%(refname)", "refs/upgrades-sync/"],
+        )
+        .lines()
+    {
+        env.git(&c[0], &["update-ref", "-d", r]);
+    }
+    let b = env.propose(&c[0], "b", "B", &["--no-test"]);
+    let run = env.run(&c[0], &["push", "--json"]);
+    run.ok();
+    assert_eq!(
+        env.git(&hub, &["rev-parse", &format!("refs/notes/upgrades/{a}")]),
+        a_notes
+    );
+    env.git(
+        &hub,
+        &["rev-parse", "--verify", &format!("refs/notes/upgrades/{b}")],
+    );
+    env.git(
+        &hub,
+        &["rev-parse", "--verify", &format!("refs/upgrades/{b}")],
+    );
+    // The fetch brought the tracking refs back.
+    env.git(
+        &c[0],
+        &[
+            "rev-parse",
+            "--verify",
+            &format!("refs/upgrades-sync/origin/notes/{a}"),
+        ],
+    );
+}
+
 #[test]
 fn a_hostile_remote_record_is_refused_and_the_rest_pulled() {
     let env = TestEnv::new();

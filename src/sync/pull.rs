@@ -81,6 +81,7 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         .collect();
     let mut validated = crate::store::parallel::map(store, &new_here, |store, (id, rtip)| {
         validate(store, remote, id, *rtip)
+            .map(|(up, _)| Validated::of(&up.record))
             .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))
     })
     .into_iter();
@@ -118,9 +119,9 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         }
     }
     let (adopted, mut refused) = batch.commit(store);
-    for (change, history) in adopted {
+    for (change, target) in adopted {
         if change.to == Some(State::Applied) {
-            targets.push(history.target.clone());
+            targets.push(target);
         }
         changes.push(change);
     }
@@ -138,7 +139,27 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
 #[derive(Default)]
 struct NewBatch {
     edits: Vec<gix::refs::transaction::RefEdit>,
-    adopted: Vec<(PullChange, crate::replay::History, Record, ObjectId)>,
+    adopted: Vec<(PullChange, Validated, ObjectId)>,
+}
+
+/// What adopting a validated upgrade needs of its record; the rest is
+/// dropped once validated, so a pull of many new upgrades holds little.
+struct Validated {
+    state: State,
+    target: String,
+    base: String,
+    head: String,
+}
+
+impl Validated {
+    fn of(r: &Record) -> Validated {
+        Validated {
+            state: r.state,
+            target: r.target.clone(),
+            base: r.base.clone(),
+            head: r.head.clone(),
+        }
+    }
 }
 
 impl NewBatch {
@@ -148,7 +169,7 @@ impl NewBatch {
         store: &Store<'_>,
         id: &str,
         rtip: ObjectId,
-        (theirs, history): (Upgrade, History),
+        theirs: Validated,
     ) -> Result<Option<PullChange>> {
         self.edits.push(update(
             &notes_ref(id),
@@ -156,26 +177,24 @@ impl NewBatch {
             rtip,
             "upgrades: pull",
         )?);
-        self.edits.extend(state_refs(store, id, &theirs.record)?);
+        self.edits
+            .extend(state_refs(store, id, theirs.state, &theirs.head)?);
         let change = PullChange {
             id: id.to_string(),
             change: "new".into(),
             from: None,
-            to: Some(theirs.record.state),
+            to: Some(theirs.state),
             detail: String::new(),
         };
-        self.adopted.push((change, history, theirs.record, rtip));
+        self.adopted.push((change, theirs, rtip));
         Ok(None)
     }
 
     /// Write every queued upgrade; when the one transaction fails (a
     /// concurrent writer created one of them), each is tried alone.
-    fn commit(
-        self,
-        store: &Store<'_>,
-    ) -> (Vec<(PullChange, crate::replay::History)>, Vec<PullChange>) {
+    fn commit(self, store: &Store<'_>) -> (Vec<(PullChange, String)>, Vec<PullChange>) {
         let repo = store.repo;
-        let remember = |r: &Record, id: &str| {
+        let remember = |r: &Validated, id: &str| {
             if r.state.is_open() {
                 if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
                     proposals::remember(repo, &key, id);
@@ -187,15 +206,15 @@ impl NewBatch {
         }
         if store.transaction(self.edits).is_ok() {
             let mut out = Vec::new();
-            for (change, history, record, _) in self.adopted {
-                remember(&record, &change.id);
-                out.push((change, history));
+            for (change, theirs, _) in self.adopted {
+                remember(&theirs, &change.id);
+                out.push((change, theirs.target));
             }
             return (out, Vec::new());
         }
         let mut out = Vec::new();
         let mut refused = Vec::new();
-        for (change, history, record, tip) in self.adopted {
+        for (change, theirs, tip) in self.adopted {
             let id = change.id.clone();
             let alone = (|| -> Result<()> {
                 let mut edits = vec![update(
@@ -204,13 +223,13 @@ impl NewBatch {
                     tip,
                     "upgrades: pull",
                 )?];
-                edits.extend(state_refs(store, &id, &record)?);
+                edits.extend(state_refs(store, &id, theirs.state, &theirs.head)?);
                 store.transaction(edits)
             })();
             match alone {
                 Ok(()) => {
-                    remember(&record, &id);
-                    out.push((change, history));
+                    remember(&theirs, &id);
+                    out.push((change, theirs.target));
                 }
                 Err(e) => refused.push(PullChange {
                     id,
@@ -285,7 +304,12 @@ fn pull_one(
             rtip,
             "upgrades: pull",
         )?];
-        edits.extend(state_refs(store, id, &theirs.record)?);
+        edits.extend(state_refs(
+            store,
+            id,
+            theirs.record.state,
+            &theirs.record.head,
+        )?);
         store.transaction(edits)?;
         let r = &theirs.record;
         if r.state.is_open() {
@@ -311,7 +335,12 @@ fn pull_one(
             rtip,
             "upgrades: pull (fast-forward)",
         )?];
-        edits.extend(state_refs(store, id, &theirs.record)?);
+        edits.extend(state_refs(
+            store,
+            id,
+            theirs.record.state,
+            &theirs.record.head,
+        )?);
         store.transaction(edits)?;
         let r = &theirs.record;
         if r.state.is_open() {
@@ -360,7 +389,7 @@ fn pull_one(
     };
     let mut merged = merged;
     merged.updated_at = crate::time::rfc3339(time).max(merged.updated_at);
-    let edits = state_refs(store, id, &merged)?;
+    let edits = state_refs(store, id, merged.state, &merged.head)?;
     store.append(Append {
         record: &merged,
         event: &event,
@@ -389,10 +418,10 @@ fn pull_one(
 fn state_refs(
     store: &Store<'_>,
     id: &str,
-    record: &Record,
+    state: State,
+    head: &str,
 ) -> Result<Vec<gix::refs::transaction::RefEdit>> {
-    let head: ObjectId = record
-        .head
+    let head: ObjectId = head
         .parse()
         .map_err(|_| Error::failure("damaged head id"))?;
     let open_now = store.ref_tip(&open_ref(id))?;
@@ -402,7 +431,7 @@ fn state_refs(
         None => PreviousValue::MustNotExist,
     };
     let mut edits = Vec::new();
-    if record.state.is_open() {
+    if state.is_open() {
         if open_now != Some(head) {
             edits.push(update(
                 &open_ref(id),

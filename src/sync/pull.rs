@@ -160,6 +160,31 @@ impl Validated {
             head: r.head.clone(),
         }
     }
+
+    /// The notes ref at `tip` (as `expected` says it must be now) and the
+    /// queue ref of its state.
+    fn edits(
+        &self,
+        store: &Store<'_>,
+        id: &str,
+        tip: ObjectId,
+        expected: PreviousValue,
+        why: &str,
+    ) -> Result<Vec<gix::refs::transaction::RefEdit>> {
+        let mut edits = vec![update(&notes_ref(id), expected, tip, why)?];
+        edits.extend(state_refs(store, id, self.state, &self.head)?);
+        Ok(edits)
+    }
+
+    /// Once adopted: an open one is known by its change, so proposing the
+    /// same change again here is refused as a duplicate.
+    fn remember(&self, repo: &gix::Repository, id: &str) {
+        if self.state.is_open() {
+            if let Some(key) = proposals::key_of(repo, &self.target, &self.base, &self.head) {
+                proposals::remember(repo, &key, id);
+            }
+        }
+    }
 }
 
 impl NewBatch {
@@ -171,14 +196,13 @@ impl NewBatch {
         rtip: ObjectId,
         theirs: Validated,
     ) -> Result<Option<PullChange>> {
-        self.edits.push(update(
-            &notes_ref(id),
-            PreviousValue::MustNotExist,
+        self.edits.extend(theirs.edits(
+            store,
+            id,
             rtip,
+            PreviousValue::MustNotExist,
             "upgrades: pull",
         )?);
-        self.edits
-            .extend(state_refs(store, id, theirs.state, &theirs.head)?);
         let change = PullChange {
             id: id.to_string(),
             change: "new".into(),
@@ -193,21 +217,13 @@ impl NewBatch {
     /// Write every queued upgrade; when the one transaction fails (a
     /// concurrent writer created one of them), each is tried alone.
     fn commit(self, store: &Store<'_>) -> (Vec<(PullChange, String)>, Vec<PullChange>) {
-        let repo = store.repo;
-        let remember = |r: &Validated, id: &str| {
-            if r.state.is_open() {
-                if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
-                    proposals::remember(repo, &key, id);
-                }
-            }
-        };
         if self.adopted.is_empty() {
             return (Vec::new(), Vec::new());
         }
         if store.transaction(self.edits).is_ok() {
             let mut out = Vec::new();
             for (change, theirs, _) in self.adopted {
-                remember(&theirs, &change.id);
+                theirs.remember(store.repo, &change.id);
                 out.push((change, theirs.target));
             }
             return (out, Vec::new());
@@ -216,19 +232,18 @@ impl NewBatch {
         let mut refused = Vec::new();
         for (change, theirs, tip) in self.adopted {
             let id = change.id.clone();
-            let alone = (|| -> Result<()> {
-                let mut edits = vec![update(
-                    &notes_ref(&id),
-                    PreviousValue::MustNotExist,
+            let alone = theirs
+                .edits(
+                    store,
+                    &id,
                     tip,
+                    PreviousValue::MustNotExist,
                     "upgrades: pull",
-                )?];
-                edits.extend(state_refs(store, &id, theirs.state, &theirs.head)?);
-                store.transaction(edits)
-            })();
+                )
+                .and_then(|edits| store.transaction(edits));
             match alone {
                 Ok(()) => {
-                    remember(&theirs, &id);
+                    theirs.remember(store.repo, &id);
                     out.push((change, theirs.target));
                 }
                 Err(e) => refused.push(PullChange {
@@ -298,25 +313,15 @@ fn pull_one(
         detail,
     };
     let Some(ltip) = local_tip else {
-        let mut edits = vec![update(
-            &notes_ref(id),
-            PreviousValue::MustNotExist,
-            rtip,
-            "upgrades: pull",
-        )?];
-        edits.extend(state_refs(
+        let adopted = Validated::of(&theirs.record);
+        store.transaction(adopted.edits(
             store,
             id,
-            theirs.record.state,
-            &theirs.record.head,
-        )?);
-        store.transaction(edits)?;
-        let r = &theirs.record;
-        if r.state.is_open() {
-            if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
-                proposals::remember(repo, &key, id);
-            }
-        }
+            rtip,
+            PreviousValue::MustNotExist,
+            "upgrades: pull",
+        )?)?;
+        adopted.remember(repo, id);
         return Ok(Some(change(
             "new",
             None,
@@ -329,25 +334,15 @@ fn pull_one(
     }
     let (ours, our_history) = store.load_with_history(id, ltip)?;
     if is_ancestor(repo, ltip, rtip)? {
-        let mut edits = vec![update(
-            &notes_ref(id),
-            PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ltip)),
-            rtip,
-            "upgrades: pull (fast-forward)",
-        )?];
-        edits.extend(state_refs(
+        let adopted = Validated::of(&theirs.record);
+        store.transaction(adopted.edits(
             store,
             id,
-            theirs.record.state,
-            &theirs.record.head,
-        )?);
-        store.transaction(edits)?;
-        let r = &theirs.record;
-        if r.state.is_open() {
-            if let Some(key) = proposals::key_of(repo, &r.target, &r.base, &r.head) {
-                proposals::remember(repo, &key, id);
-            }
-        }
+            rtip,
+            PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ltip)),
+            "upgrades: pull (fast-forward)",
+        )?)?;
+        adopted.remember(repo, id);
         return Ok(Some(change(
             "updated",
             Some(ours.record.state),

@@ -184,6 +184,68 @@ impl Spill {
 mod tests {
     use super::*;
 
+    fn fresh(id: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            tip: gix::ObjectId::null(gix::hash::Kind::Sha1),
+            data: Ok(super::super::Listing {
+                state: crate::record::State::Proposed,
+                proposed_at: String::new(),
+                updated_at: String::new(),
+                summary: Stored::Mem(Arc::new(format!("summary of {id}").into_bytes())),
+                json: Stored::Mem(Arc::new(format!("{{\"id\":\"{id}\"}}").into_bytes())),
+            }),
+        }
+    }
+
+    fn bytes(e: &Entry) -> (Vec<u8>, Vec<u8>, bool) {
+        let l = e.data.as_ref().unwrap();
+        let on_disk = matches!((&l.summary, &l.json), (Stored::File(..), Stored::File(..)));
+        (l.summary.get().unwrap(), l.json.get().unwrap(), on_disk)
+    }
+
+    #[test]
+    fn parked_entries_read_back_from_the_spill_file() {
+        let mut spill = Spill::new(Some(tempfile::tempfile().unwrap()));
+        let mut entries: Vec<Entry> = ["a", "b", "c"].iter().map(|id| fresh(id)).collect();
+        let before: Vec<_> = entries.iter().map(bytes).collect();
+        for (n, e) in entries.iter_mut().enumerate() {
+            spill.park(n, e);
+        }
+        assert!(spill.finish().is_empty());
+        for (e, (summary, json, _)) in entries.iter().zip(before) {
+            assert_eq!(bytes(e), (summary, json, true));
+        }
+    }
+
+    #[test]
+    fn a_spill_that_cannot_be_written_leaves_entries_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"").unwrap();
+        // Opened for reading only: every write fails.
+        let read_only = std::fs::File::open(dir.path().join("f")).unwrap();
+        let mut spill = Spill::new(Some(read_only));
+        let mut entries: Vec<Entry> = (0..3000).map(|n| fresh(&format!("u{n}"))).collect();
+        for (n, e) in entries.iter_mut().enumerate() {
+            spill.park(n, e);
+        }
+        // Entries parked before the failure showed (buffered writes) are
+        // handed back to be read again; the rest never left memory.
+        let again = spill.finish();
+        for (n, e) in entries.iter().enumerate() {
+            let (_, _, on_disk) = bytes_or_null(e);
+            assert_eq!(on_disk, again.contains(&n), "entry {n}");
+        }
+        assert!(entries.iter().enumerate().any(|(n, _)| !again.contains(&n)));
+    }
+
+    /// Like `bytes`, for entries whose file could not be written.
+    fn bytes_or_null(e: &Entry) -> (Option<Vec<u8>>, Option<Vec<u8>>, bool) {
+        let l = e.data.as_ref().unwrap();
+        let on_disk = matches!((&l.summary, &l.json), (Stored::File(..), Stored::File(..)));
+        (l.summary.get(), l.json.get(), on_disk)
+    }
+
     #[test]
     fn a_section_reads_any_range_in_any_order() {
         use std::io::Write;

@@ -10,7 +10,7 @@ const MAX_THREADS: usize = 4;
 /// their caches costs more than it saves.
 const MIN_PARALLEL: usize = 64;
 
-/// `f` of every item, in item order, on up to [`MAX_THREADS`] threads.
+/// `f` of every item, in item order, on up to four threads (one per core).
 pub fn map<T, R>(store: &Store<'_>, items: &[T], f: impl Fn(&Store<'_>, &T) -> R + Sync) -> Vec<R>
 where
     T: Sync,
@@ -28,7 +28,7 @@ where
         .collect()
 }
 
-/// `f` of every item (with its index) on up to [`MAX_THREADS`] threads,
+/// `f` of every item (with its index) on up to four threads (one per core),
 /// each result handed to `take` on this thread as soon as it is made (in no
 /// particular order), so results need not all be held at once.
 pub fn each<T, R>(

@@ -79,8 +79,18 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         .filter(|(id, _)| !ours.contains_key(id))
         .cloned()
         .collect();
+    let known = KnownTips::read(
+        store,
+        &[
+            crate::store::OPEN_PREFIX,
+            crate::store::ARCHIVE_PREFIX,
+            "refs/heads/",
+            &format!("refs/remotes/{remote}/"),
+        ],
+    )?;
+    let known = &known;
     let mut validated = crate::store::parallel::map(store, &new_here, |store, (id, rtip)| {
-        validate(store, remote, id, *rtip)
+        validate(store, remote, id, *rtip, &|name: &str| known.tip(name))
             .map(|(up, _)| Validated::of(&up.record))
             .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))
     })
@@ -97,7 +107,7 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         } else {
             // New here: written with the others in one transaction.
             let checked = validated.next().expect("one validation per new upgrade");
-            checked.and_then(|checked| batch.add(store, &id, rtip, checked))
+            checked.and_then(|checked| batch.add(&id, rtip, checked, &|name: &str| known.tip(name)))
         };
         match result {
             Ok(Some(change)) => {
@@ -134,6 +144,30 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
     Ok((changes, stats))
 }
 
+/// How a pull reads a ref's tip: live, or from [`KnownTips`].
+type TipOf<'a> = &'a dyn Fn(&str) -> Result<Option<ObjectId>>;
+
+/// The tips a pull of many new upgrades asks about, read once when it
+/// starts (one listing per prefix): in a reftable repository every single
+/// ref read is a `git` process, and a first pull would ask for thousands.
+/// A tip that moved since makes the one transaction fail its checks, and
+/// each upgrade is then written alone with live reads.
+struct KnownTips(std::collections::HashMap<String, ObjectId>);
+
+impl KnownTips {
+    fn read(store: &Store<'_>, prefixes: &[&str]) -> Result<KnownTips> {
+        let mut tips = std::collections::HashMap::new();
+        for prefix in prefixes {
+            tips.extend(crate::refs::tips_under(store.repo, prefix)?);
+        }
+        Ok(KnownTips(tips))
+    }
+
+    fn tip(&self, name: &str) -> Result<Option<ObjectId>> {
+        Ok(self.0.get(name).copied())
+    }
+}
+
 /// Upgrades new here, validated and then written in one transaction (a
 /// first pull of a big queue would otherwise pay one ref transaction each).
 #[derive(Default)]
@@ -165,14 +199,14 @@ impl Validated {
     /// queue ref of its state.
     fn edits(
         &self,
-        store: &Store<'_>,
+        now: TipOf<'_>,
         id: &str,
         tip: ObjectId,
         expected: PreviousValue,
         why: &str,
     ) -> Result<Vec<gix::refs::transaction::RefEdit>> {
         let mut edits = vec![update(&notes_ref(id), expected, tip, why)?];
-        edits.extend(state_refs(store, id, self.state, &self.head)?);
+        edits.extend(state_refs(now, id, self.state, &self.head)?);
         Ok(edits)
     }
 
@@ -191,13 +225,13 @@ impl NewBatch {
     /// Queue the refs of `id` at `rtip`, as [`validate`] found it; Ok(None): queued.
     fn add(
         &mut self,
-        store: &Store<'_>,
         id: &str,
         rtip: ObjectId,
         theirs: Validated,
+        known: TipOf<'_>,
     ) -> Result<Option<PullChange>> {
         self.edits.extend(theirs.edits(
-            store,
+            known,
             id,
             rtip,
             PreviousValue::MustNotExist,
@@ -234,7 +268,7 @@ impl NewBatch {
             let id = change.id.clone();
             let alone = theirs
                 .edits(
-                    store,
+                    &|name: &str| store.ref_tip(name),
                     &id,
                     tip,
                     PreviousValue::MustNotExist,
@@ -267,14 +301,15 @@ fn validate(
     remote: &str,
     id: &str,
     tip: ObjectId,
+    tip_of: TipOf<'_>,
 ) -> Result<(Upgrade, History)> {
     crate::ids::validate_id(id)
         .map_err(|e| Error::failure(format!("invalid id in the remote's refs: {}", e.message)))?;
     let (up, history) = store.load_with_history(id, tip)?;
     if history.state == State::Applied || history.state == State::RolledBack {
         let target = &history.target;
-        let remote_tip = store.ref_tip(&format!("refs/remotes/{remote}/{target}"))?;
-        let local_tip = store.ref_tip(&branch_ref(target))?;
+        let remote_tip = tip_of(&format!("refs/remotes/{remote}/{target}"))?;
+        let local_tip = tip_of(&branch_ref(target))?;
         let proven = trust::landing::prove_landing(store, &history, remote_tip);
         if proven.is_err() && local_tip.is_some() {
             trust::landing::prove_landing(store, &history, local_tip)?;
@@ -302,8 +337,9 @@ fn pull_one(
     rtip: ObjectId,
 ) -> Result<Option<PullChange>> {
     let repo = store.repo;
-    let (theirs, their_history) = validate(store, remote, id, rtip)
-        .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
+    let (theirs, their_history) =
+        validate(store, remote, id, rtip, &|name: &str| store.ref_tip(name))
+            .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))?;
     let local_tip = store.ref_tip(&notes_ref(id))?;
     let change = |kind: &str, from: Option<State>, to: State, detail: String| PullChange {
         id: id.to_string(),
@@ -315,7 +351,7 @@ fn pull_one(
     let Some(ltip) = local_tip else {
         let adopted = Validated::of(&theirs.record);
         store.transaction(adopted.edits(
-            store,
+            &|name: &str| store.ref_tip(name),
             id,
             rtip,
             PreviousValue::MustNotExist,
@@ -336,7 +372,7 @@ fn pull_one(
     if is_ancestor(repo, ltip, rtip)? {
         let adopted = Validated::of(&theirs.record);
         store.transaction(adopted.edits(
-            store,
+            &|name: &str| store.ref_tip(name),
             id,
             rtip,
             PreviousValue::MustExistAndMatch(gix::refs::Target::Object(ltip)),
@@ -384,7 +420,12 @@ fn pull_one(
     };
     let mut merged = merged;
     merged.updated_at = crate::time::rfc3339(time).max(merged.updated_at);
-    let edits = state_refs(store, id, merged.state, &merged.head)?;
+    let edits = state_refs(
+        &|name: &str| store.ref_tip(name),
+        id,
+        merged.state,
+        &merged.head,
+    )?;
     store.append(Append {
         record: &merged,
         event: &event,
@@ -411,7 +452,7 @@ fn pull_one(
 
 /// The open/archive ref edits that make our refs match `record`'s state.
 fn state_refs(
-    store: &Store<'_>,
+    now: TipOf<'_>,
     id: &str,
     state: State,
     head: &str,
@@ -419,8 +460,8 @@ fn state_refs(
     let head: ObjectId = head
         .parse()
         .map_err(|_| Error::failure("damaged head id"))?;
-    let open_now = store.ref_tip(&open_ref(id))?;
-    let archive_now = store.ref_tip(&archive_ref(id))?;
+    let open_now = now(&open_ref(id))?;
+    let archive_now = now(&archive_ref(id))?;
     let guard = |now: Option<ObjectId>| match now {
         Some(t) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(t)),
         None => PreviousValue::MustNotExist,

@@ -56,9 +56,6 @@ pub fn is_ancestor(
     if ancestor == descendant {
         return Ok(true);
     }
-    if Generations::of(repo).rules_out(ancestor, descendant) {
-        return Ok(false);
-    }
     // Landings are short: look down the first-parent line a little before a
     // merge-base search, which walks the whole history of a deep branch.
     let mut at = descendant;
@@ -68,6 +65,10 @@ pub fn is_ancestor(
             Some(p) => at = p.detach(),
             None => break,
         }
+    }
+    // Not found close by: the commit-graph may say "no" at once.
+    if Generations::of(repo).rules_out(ancestor, descendant) {
+        return Ok(false);
     }
     let base = repo
         .merge_base(ancestor, descendant)

@@ -71,7 +71,10 @@ impl Section {
         // order from a spill written in load order) reads a little. The
         // window fills as far as the file goes: a spill file's section has
         // no fixed end.
-        let onward = !buf.is_empty() && r.start >= *at && r.start <= *at + buf.len() as u64;
+        // Skipping ahead by less than a window (the summaries of open
+        // upgrades, read among closed ones) is reading on too.
+        let onward =
+            !buf.is_empty() && r.start >= *at && r.start <= *at + (buf.len() + WINDOW) as u64;
         let want = if onward || buf.is_empty() {
             WINDOW
         } else {

@@ -400,19 +400,13 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(
     supported: u32,
     format_of: impl Fn(&T) -> u32,
 ) -> Result<T> {
-    let parsed = serde_json::from_slice::<T>(bytes);
-    if let Ok(value) = &parsed {
-        if format_of(value) == supported {
-            return parsed.map_err(|_| Error::failure(format!("damaged {what}")));
-        }
-    }
+    let why = match serde_json::from_slice::<T>(bytes) {
+        Ok(value) if format_of(&value) == supported => return Ok(value),
+        Ok(_) => "unsupported format".to_string(),
+        Err(e) => e.to_string(),
+    };
     check_format(bytes, what, supported)?;
-    match parsed {
-        Err(e) => Err(Error::failure(format!("damaged {what}: {e}"))),
-        Ok(_) => Err(Error::failure(format!(
-            "damaged {what}: unsupported format"
-        ))),
-    }
+    Err(Error::failure(format!("damaged {what}: {why}")))
 }
 
 fn check_format(bytes: &[u8], what: &str, supported: u32) -> Result<()> {

@@ -138,7 +138,10 @@ type Loaded = (Vec<(String, Listing)>, Vec<(String, String)>);
 fn load_all(ui: &mut Ui, store: &Store<'_>) -> Result<Loaded> {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for Entry { id, data, .. } in cache::list(store, crate::ui::json::LISTED)? {
+    // In the cache's own order, so its data is read front to back.
+    let mut entries = cache::list(store, crate::ui::json::LISTED)?;
+    entries.sort_by(cache::listing_order);
+    for Entry { id, data, .. } in entries {
         match data {
             Ok(listing) => good.push((id, listing)),
             Err(why) => {
@@ -153,7 +156,6 @@ fn load_all(ui: &mut Ui, store: &Store<'_>) -> Result<Loaded> {
             }
         }
     }
-    good.sort_by(|a, b| (&a.1.proposed_at, &a.0).cmp(&(&b.1.proposed_at, &b.0)));
     Ok((good, bad))
 }
 
@@ -186,9 +188,9 @@ pub fn list(ui: &mut Ui, args: &ListArgs) -> Result<u8> {
         let elements = ups
             .iter()
             .map(|(_, l)| l.json())
-            .chain(damaged.into_iter().map(String::into_bytes));
+            .chain(damaged.into_iter().map(|d| Ok(d.into_bytes())));
         for (n, element) in elements.enumerate() {
-            ui.raw(&element)?;
+            ui.raw(&element?)?;
             ui.raw(if n + 1 == count { b"\n" } else { b",\n" })?;
         }
         ui.line("]")?;
@@ -366,8 +368,14 @@ pub fn status(ui: &mut Ui, args: &StatusArgs) -> Result<u8> {
                 required.insert(target.as_str(), p.required_approvals);
             }
         }
-        let pending_json: Vec<Vec<u8>> = pending.iter().map(|(_, l)| l.json()).collect();
-        let recent_json: Vec<Vec<u8>> = closed.iter().map(|(_, l)| l.json()).collect();
+        let pending_json: Vec<Vec<u8>> = pending
+            .iter()
+            .map(|(_, l)| l.json())
+            .collect::<Result<_>>()?;
+        let recent_json: Vec<Vec<u8>> = closed
+            .iter()
+            .map(|(_, l)| l.json())
+            .collect::<Result<_>>()?;
         let status = StatusJson {
             format: JSON_FORMAT,
             pending_count: pending.len(),

@@ -31,11 +31,7 @@ impl Store<'_> {
 
     /// [`Store::events_at`], also returning the tree of the tip commit (the
     /// notes tree), so a load reads the tip commit once.
-    pub(super) fn chain_at(
-        &self,
-        id: &str,
-        tip: ObjectId,
-    ) -> Result<(Vec<LoggedEvent>, Option<ObjectId>)> {
+    pub(super) fn chain_at(&self, id: &str, tip: ObjectId) -> Result<(Vec<LoggedEvent>, ObjectId)> {
         let mut tip_tree = None;
         let mut seen = HashSet::new();
         let mut todo = vec![tip];
@@ -77,6 +73,8 @@ impl Store<'_> {
             });
         }
         out.sort_by_key(|e| (e.event.seq, e.time, e.commit));
+        // The tip is the first commit read: it has a tree once we are here.
+        let tip_tree = tip_tree.ok_or_else(|| Error::failure(format!("upgrade {id}: no tip")))?;
         Ok((out, tip_tree))
     }
 

@@ -123,14 +123,12 @@ impl Store<'_> {
         let cannot_read = |e: Error| e.context(format!("upgrade {id}: cannot read its record"));
         // The chain first: it reads the tip commit, whose tree holds the record.
         let (events, tree) = match self.chain_at(id, tip) {
-            Ok((events, Some(tree))) => (events, tree),
-            failed => {
+            Ok(both) => both,
+            Err(e) => {
                 // A damaged record is named before a damaged chain, as when
                 // the record was read first.
                 self.read_record(id, tip).map_err(cannot_read)?;
-                return Err(failed.err().unwrap_or_else(|| {
-                    Error::failure(format!("upgrade {id}: the tip is not in its chain"))
-                }));
+                return Err(e);
             }
         };
         let record = self.read_record_in(id, tree).map_err(cannot_read)?;

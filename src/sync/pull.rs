@@ -79,22 +79,20 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
         .filter(|(id, _)| !ours.contains_key(id))
         .cloned()
         .collect();
-    let known = KnownTips::read(
-        store,
-        &[
-            crate::store::OPEN_PREFIX,
-            crate::store::ARCHIVE_PREFIX,
-            "refs/heads/",
-            &format!("refs/remotes/{remote}/"),
-        ],
-    )?;
+    let known = KnownTips::read(store, remote, new_here.len())?;
     let known = &known;
-    let mut validated = crate::store::parallel::map(store, &new_here, |store, (id, rtip)| {
-        validate(store, remote, id, *rtip, &|name: &str| known.tip(name))
-            .map(|(up, _)| Validated::of(&up.record))
-            .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))
-    })
-    .into_iter();
+    let checked = crate::store::parallel::map(store, &new_here, |store, (id, rtip)| {
+        validate(store, remote, id, *rtip, &|name: &str| {
+            known.tip(store, name)
+        })
+        .map(|(up, _)| Validated::of(&up.record))
+        .map_err(|e| e.context(format!("refused {remote}'s record of {id}")))
+    });
+    let mut validated: std::collections::HashMap<String, Result<Validated>> = new_here
+        .into_iter()
+        .map(|(id, _)| id)
+        .zip(checked)
+        .collect();
     for (id, rtip) in remote_tips {
         if let Some(&ltip) = ours.get(&id) {
             if ltip == rtip || is_ancestor(repo, rtip, ltip).unwrap_or(false) {
@@ -106,8 +104,12 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
             pull_one(store, remote, &id, rtip)
         } else {
             // New here: written with the others in one transaction.
-            let checked = validated.next().expect("one validation per new upgrade");
-            checked.and_then(|checked| batch.add(&id, rtip, checked, &|name: &str| known.tip(name)))
+            let checked = validated
+                .remove(&id)
+                .expect("every upgrade new here was validated");
+            checked.and_then(|checked| {
+                batch.add(&id, rtip, checked, &|name: &str| known.tip(store, name))
+            })
         };
         match result {
             Ok(Some(change)) => {
@@ -147,24 +149,39 @@ pub fn pull_counted(store: &Store<'_>, remote: &str) -> Result<(Vec<PullChange>,
 /// How a pull reads a ref's tip: live, or from [`KnownTips`].
 type TipOf<'a> = &'a dyn Fn(&str) -> Result<Option<ObjectId>>;
 
-/// The tips a pull of many new upgrades asks about, read once when it
-/// starts (one listing per prefix): in a reftable repository every single
-/// ref read is a `git` process, and a first pull would ask for thousands.
-/// A tip that moved since makes the one transaction fail its checks, and
-/// each upgrade is then written alone with live reads.
-struct KnownTips(std::collections::HashMap<String, ObjectId>);
+/// The tips adopting new upgrades asks about (their open and archive refs,
+/// and the target's local and remote tips to prove a landing). In a
+/// reftable repository every single ref read is a `git` process, and a
+/// first pull would ask for four per upgrade: there they are listed once,
+/// one listing per prefix, when there is anything new. Elsewhere a read is
+/// a file lookup, cheaper than listing every queue ref, and is done live.
+/// A listed tip that moved since makes the one transaction fail its checks,
+/// and each upgrade is then written alone with live reads.
+struct KnownTips(Option<std::collections::HashMap<String, ObjectId>>);
 
 impl KnownTips {
-    fn read(store: &Store<'_>, prefixes: &[&str]) -> Result<KnownTips> {
+    fn read(store: &Store<'_>, remote: &str, new_here: usize) -> Result<KnownTips> {
+        if new_here == 0 || !crate::refs::through_git(store.repo) {
+            return Ok(KnownTips(None));
+        }
         let mut tips = std::collections::HashMap::new();
-        for prefix in prefixes {
+        for prefix in [
+            crate::store::OPEN_PREFIX,
+            crate::store::ARCHIVE_PREFIX,
+            "refs/heads/",
+            &format!("refs/remotes/{remote}/"),
+        ] {
             tips.extend(crate::refs::tips_under(store.repo, prefix)?);
         }
-        Ok(KnownTips(tips))
+        Ok(KnownTips(Some(tips)))
     }
 
-    fn tip(&self, name: &str) -> Result<Option<ObjectId>> {
-        Ok(self.0.get(name).copied())
+    /// The tip of `name`: listed, or read live through `store`.
+    fn tip(&self, store: &Store<'_>, name: &str) -> Result<Option<ObjectId>> {
+        match &self.0 {
+            Some(tips) => Ok(tips.get(name).copied()),
+            None => store.ref_tip(name),
+        }
     }
 }
 

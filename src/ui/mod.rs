@@ -219,10 +219,7 @@ impl Ui {
     /// Write bytes to stdout (through the escaping guard; they are UTF-8 JSON
     /// or text, anything else is decoded lossily).
     pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
+        let text = String::from_utf8_lossy(bytes);
         let safe = self.guard(&text);
         self.out.get_mut().write_all(safe.as_bytes())?;
         Ok(())

@@ -137,17 +137,17 @@ pub fn run(ui: &mut Ui, args: &ExportArgs) -> Result<u8> {
             }
             let closed_by = match j {
                 Some(j) => j.closed_by.clone(),
-                None if !summary.state.is_open() => {
-                    serde_json::from_slice::<ClosedBy>(&listing.json())
-                        .ok()
-                        .and_then(|c| {
-                            closer(
-                                summary.state,
-                                c.landing.map(|b| b.by),
-                                c.closed.map(|b| b.by),
-                            )
-                        })
-                }
+                None if !summary.state.is_open() => listing
+                    .json()
+                    .ok()
+                    .and_then(|json| serde_json::from_slice::<ClosedBy>(&json).ok())
+                    .and_then(|c| {
+                        closer(
+                            summary.state,
+                            c.landing.map(|b| b.by),
+                            c.closed.map(|b| b.by),
+                        )
+                    }),
                 None => None,
             };
             out.push(Row {

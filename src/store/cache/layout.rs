@@ -16,7 +16,7 @@ use crate::store::Store;
 pub(super) const MAGIC: &[u8] = b"git-upgrades cache 7\n";
 
 /// The file's first bytes: the layout's version and the rendering's.
-pub(super) fn header(render: Renderer) -> Vec<u8> {
+fn header(render: Renderer) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     out.extend(render.version.replace('\n', " ").as_bytes());
     out.push(b'\n');
@@ -42,9 +42,9 @@ fn read_file(path: &Path, render: Renderer) -> Vec<Entry> {
         return Vec::new();
     };
     let magic = header(render);
-    let json_start = magic.len() as u64;
+    let data_start = magic.len() as u64;
     let mut head = vec![0u8; magic.len()];
-    if size < json_start + FOOTER || file.read_exact(&mut head).is_err() || head != magic {
+    if size < data_start + FOOTER || file.read_exact(&mut head).is_err() || head != magic {
         return Vec::new();
     }
     let mut footer = [0u8; FOOTER as usize];
@@ -53,7 +53,7 @@ fn read_file(path: &Path, render: Renderer) -> Vec<Entry> {
     }
     let index_at = u64::from_le_bytes(footer[..8].try_into().unwrap_or_default());
     let index_len = u64::from_le_bytes(footer[8..].try_into().unwrap_or_default());
-    if index_at < json_start || index_at.checked_add(index_len) != Some(size - FOOTER) {
+    if index_at < data_start || index_at.checked_add(index_len) != Some(size - FOOTER) {
         return Vec::new();
     }
     let mut index = Vec::new();
@@ -66,12 +66,12 @@ fn read_file(path: &Path, render: Renderer) -> Vec<Entry> {
     {
         return Vec::new();
     }
-    let section = Section::new(file, json_start, index_at - json_start);
+    let section = Section::new(file, data_start, index_at - data_start);
     parse(&index, section).unwrap_or_default()
 }
 
 /// Index entries in id order; None if damaged, of another format, or pointing
-/// outside the JSON section.
+/// outside the data section.
 fn parse(bytes: &[u8], section: Arc<Section>) -> Option<Vec<Entry>> {
     let mut pos: usize = 0;
     let mut take = |n: usize| -> Option<Range<usize>> {
@@ -122,13 +122,15 @@ fn parse(bytes: &[u8], section: Arc<Section>) -> Option<Vec<Entry>> {
     out.windows(2).all(|w| w[0].id < w[1].id).then_some(out)
 }
 
-/// The order of a listing (and of the cache's JSON section, so that a
-/// listing reads it front to back): by proposal time, then id.
-pub(super) fn listing_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    let key = |e: &Entry| match &e.data {
-        Ok(l) => (0, l.proposed_at.clone()),
-        Err(_) => (1, String::new()),
-    };
+/// The order of a listing (and of the cache's data, so that a listing
+/// reads it front to back): by proposal time, then id; unreadable last.
+pub fn listing_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    fn key(e: &Entry) -> (bool, &str) {
+        match &e.data {
+            Ok(l) => (false, l.proposed_at.as_str()),
+            Err(_) => (true, ""),
+        }
+    }
     key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
@@ -141,14 +143,14 @@ pub(super) struct Placed {
 
 /// Write the header, the data section (every readable entry's summary, then
 /// every element, each copied one at a time from where it is now, in
-/// listing order), the index (in id order) and the footer. Returns where
-/// each readable entry was placed; `Err` also if a summary or element could
-/// not be read back.
+/// listing order), the index (in id order) and the footer. Returns where the
+/// data is in the file and where each readable entry was placed in it;
+/// `Err` also if a summary or element could not be read back.
 pub(super) fn write_cache(
     out: &mut dyn std::io::Write,
     entries: &[Entry],
     render: Renderer,
-) -> std::io::Result<Vec<Option<Placed>>> {
+) -> std::io::Result<(Range<u64>, Vec<Option<Placed>>)> {
     fn text(out: &mut dyn std::io::Write, t: &[u8]) -> std::io::Result<u64> {
         out.write_all(&(t.len() as u32).to_le_bytes())?;
         out.write_all(t)?;
@@ -212,7 +214,8 @@ pub(super) fn write_cache(
     out.write_all(&(head.len() as u64 + data_len).to_le_bytes())?;
     out.write_all(&index_len.to_le_bytes())?;
     out.flush()?;
-    Ok(placed)
+    let start = head.len() as u64;
+    Ok((start..start + data_len, placed))
 }
 
 #[cfg(test)]
@@ -278,7 +281,7 @@ mod tests {
             assert_eq!(a.id, b.id);
             match (&a.data, &b.data) {
                 (Ok(a), Ok(b)) => {
-                    assert_eq!(a.json(), b.json());
+                    assert_eq!(a.json().unwrap(), b.json().unwrap());
                     assert_eq!(a.summary.get(), b.summary.get());
                     assert_eq!(a.proposed_at, b.proposed_at);
                 }
@@ -310,5 +313,25 @@ mod tests {
             std::fs::write(&path, &bytes[..bytes.len() - cut]).unwrap();
             assert!(read_file(&path, RENDER).is_empty(), "cut by {cut}");
         }
+    }
+
+    #[test]
+    fn a_cache_cut_short_while_read_is_an_error_not_a_null() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let entries = vec![entry("a1", "2026-01-01T00:00:00Z", "{\"n\":1}")];
+        write_cache(&mut std::fs::File::create(&path).unwrap(), &entries, RENDER).unwrap();
+        let read = read_file(&path, RENDER);
+        // Cut in place (a rewrite would rename a new file instead).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(MAGIC.len() as u64)
+            .unwrap();
+        let listing = read[0].data.as_ref().unwrap();
+        let err = listing.json().unwrap_err();
+        assert!(err.to_string().contains("listing cache"), "{err}");
+        assert!(listing.summary().is_err());
     }
 }

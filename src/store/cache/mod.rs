@@ -27,7 +27,8 @@ use crate::record::{State, TestResult};
 mod layout;
 mod stored;
 
-use layout::{header, read_cache, write_cache};
+pub use layout::listing_order;
+use layout::{read_cache, write_cache};
 use stored::{Section, Spill, Stored, WINDOW};
 
 /// What listing needs of one upgrade.
@@ -150,17 +151,21 @@ pub struct Listing {
 impl Listing {
     /// The display summary.
     pub fn summary(&self) -> Result<Summary> {
-        let bytes = self
-            .summary
-            .get()
-            .ok_or_else(|| Error::failure("cannot read the listing cache"))?;
+        let bytes = self.summary.get().ok_or_else(unreadable)?;
         serde_json::from_slice(&bytes)
             .map_err(|e| Error::failure(format!("damaged cache entry: {e}")))
     }
     /// The upgrade object as one line of JSON, read from where it is kept.
-    pub fn json(&self) -> Vec<u8> {
-        self.json.get().unwrap_or_else(|| b"null".to_vec())
+    pub fn json(&self) -> Result<Vec<u8>> {
+        self.json.get().ok_or_else(unreadable)
     }
+}
+
+/// The cache file changed under a reader (cut short in place: a rewrite
+/// renames a new file, which an open reader never sees).
+fn unreadable() -> Error {
+    Error::failure("cannot read the listing cache: it changed while being read")
+        .hint("run the command again (the cache is rebuilt when damaged)")
 }
 
 fn cache_path(store: &Store<'_>) -> PathBuf {
@@ -231,22 +236,23 @@ pub fn list(store: &Store<'_>, render: Renderer) -> Result<Vec<Entry>> {
         }
         entries.sort_by(|a, b| a.id.cmp(&b.id));
         // Best effort: a cache that cannot be written only costs speed.
-        if let Some(dir) = dir {
-            rewrite(&dir, &cache_path(store), &mut entries, render);
-        }
+        rewrite(&cache_path(store), &mut entries, render);
     }
     entries.extend(bad_refs);
     Ok(entries)
 }
 
 /// Write the cache file anew from `entries` and point them at it.
-fn rewrite(dir: &Path, path: &Path, entries: &mut [Entry], render: Renderer) {
+fn rewrite(path: &Path, entries: &mut [Entry], render: Renderer) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
     let _ = std::fs::create_dir_all(dir);
     let Ok(tmp) = tempfile::NamedTempFile::new_in(dir) else {
         return;
     };
     let mut writer = std::io::BufWriter::with_capacity(WINDOW, tmp);
-    let Ok(placed) = write_cache(&mut writer, entries, render) else {
+    let Ok((data, placed)) = write_cache(&mut writer, entries, render) else {
         return;
     };
     let Ok(tmp) = writer.into_inner() else {
@@ -255,14 +261,7 @@ fn rewrite(dir: &Path, path: &Path, entries: &mut [Entry], render: Renderer) {
     let Ok(file) = tmp.persist(path) else {
         return;
     };
-    let start = header(render).len() as u64;
-    let data_len = placed
-        .iter()
-        .flatten()
-        .map(|p| p.summary.end.max(p.json.end))
-        .max()
-        .unwrap_or(0);
-    let section = Section::new(file, start, data_len);
+    let section = Section::new(file, data.start, data.end - data.start);
     for (e, p) in entries.iter_mut().zip(placed) {
         if let (Ok(l), Some(p)) = (&mut e.data, p) {
             l.summary = Stored::File(section.clone(), p.summary);

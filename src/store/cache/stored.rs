@@ -18,7 +18,7 @@ pub(super) enum Stored {
     File(Arc<Section>, Range<u64>),
 }
 
-/// A section of an open file holding JSON elements, read through a small
+/// A section of an open file holding summaries and elements, read through a small
 /// window: elements read in the order they were written cost one read per
 /// window, not one per element. The file is the one opened (or written)
 /// with the index, so a concurrent rewrite, which renames a new file into
@@ -66,13 +66,12 @@ impl Section {
                 .ok()?;
             return Some(out);
         }
-        // Reading on from the window (a listing, front to back) fills a
-        // whole window; a jump elsewhere (fresh entries, read in listing
-        // order from a spill written in load order) reads a little. The
-        // window fills as far as the file goes: a spill file's section has
-        // no fixed end.
-        // Skipping ahead by less than a window (the summaries of open
-        // upgrades, read among closed ones) is reading on too.
+        // Reading on from the window, or skipping ahead by less than a
+        // window (a listing front to back; the summaries of open upgrades
+        // among closed ones) fills a whole window; a jump elsewhere (fresh
+        // entries, read in listing order from a spill written in load
+        // order) reads a little. The window fills as far as the file goes:
+        // a spill file's section has no fixed end.
         let onward =
             !buf.is_empty() && r.start >= *at && r.start <= *at + (buf.len() + WINDOW) as u64;
         let want = if onward || buf.is_empty() {
@@ -120,7 +119,6 @@ pub(super) struct Spill {
     len: u64,
     /// Entries (by index) whose bytes are in the file.
     parked: Vec<usize>,
-    failed: bool,
 }
 
 impl Spill {
@@ -138,7 +136,6 @@ impl Spill {
             section,
             len: 0,
             parked: Vec::new(),
-            failed: false,
         }
     }
 
@@ -159,8 +156,8 @@ impl Spill {
             .and_then(|()| writer.write_all(element))
             .is_err()
         {
+            // Without a writer, `finish` hands back what was parked.
             self.writer = None;
-            self.failed = true;
             return;
         }
         let json_at = self.len + summary.len() as u64;
@@ -171,14 +168,12 @@ impl Spill {
         self.parked.push(n);
     }
 
-    /// Flush the file. Returns the entries whose bytes did not reach it
-    /// (all parked ones if writing failed), which must be read again.
+    /// Flush the file. Returns the entries whose bytes may not have reached
+    /// it (every parked one, if any write failed), to be read again.
     pub(super) fn finish(self) -> Vec<usize> {
-        let flushed = self.writer.is_none_or(|w| w.into_inner().is_ok());
-        if flushed && !self.failed {
-            Vec::new()
-        } else {
-            self.parked
+        match self.writer.map(|w| w.into_inner().is_ok()) {
+            Some(true) => Vec::new(),
+            _ => self.parked,
         }
     }
 }

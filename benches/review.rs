@@ -13,18 +13,7 @@ use std::path::Path;
 mod common;
 
 use common::fixture::queue_fixture;
-use common::{env_cmd, git, git_stdin, measure, quick, Measured, Row, BIN};
-
-/// Run the binary; panic with its stderr when it fails.
-fn ours_ok(dir: &Path, args: &[&str]) -> String {
-    let out = env_cmd(BIN, dir).args(args).output().expect("run");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{env_cmd, git, git_stdin, measure, ours_ok, quick, Measured, Row, BIN};
 
 /// A commit on main whose `review.txt` is `text`; its id.
 fn commit_with(dir: &Path, text: &str, message: &str) -> String {

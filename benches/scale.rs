@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 mod common;
 
 use common::fixture::queue_fixture;
-use common::{env_cmd, git, measure, prepare_floor_list, quick, Measured, Row, BIN, FLOOR_LIST};
+use common::{
+    env_cmd, fresh_clone, git, measure, prepare_floor_list, quick, Measured, Row, BIN, FLOOR_LIST,
+};
 
 const REFSPECS: [&str; 3] = [
     "+refs/upgrades/*:refs/upgrades-sync/origin/open/*",
@@ -57,14 +59,6 @@ fn cached_fixture(n: usize) -> (PathBuf, PathBuf) {
         std::fs::write(&done, format!("{:.0}s\n", started.elapsed().as_secs_f64())).unwrap();
     }
     (dir, hub)
-}
-
-fn fresh_clone(hub: &Path, dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
-    git(
-        dir.parent().unwrap(),
-        &["clone", "-q", hub.to_str().unwrap(), dir.to_str().unwrap()],
-    );
 }
 
 fn main() {

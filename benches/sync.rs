@@ -18,7 +18,7 @@ use std::path::Path;
 mod common;
 
 use common::fixture::queue_fixture;
-use common::{env_cmd, git, measure, quick, Row, BIN};
+use common::{env_cmd, fresh_clone, git, git_stdin, measure, ours_ok, quick, Row, BIN};
 
 const REFSPECS: [&str; 3] = [
     "+refs/upgrades/*:refs/upgrades-sync/origin/open/*",
@@ -26,31 +26,15 @@ const REFSPECS: [&str; 3] = [
     "+refs/notes/upgrades/*:refs/upgrades-sync/origin/notes/*",
 ];
 
-fn fresh_clone(hub: &Path, dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
-    git(
-        hub.parent().unwrap(),
-        &["clone", "-q", hub.to_str().unwrap(), dir.to_str().unwrap()],
-    );
-}
-
 /// A new commit on main adding one file: a change no upgrade proposes yet.
 fn new_change(dir: &Path, name: &str) -> String {
-    let out = env_cmd("sh", dir)
-        .arg("-c")
-        .arg(format!(
-            "b=$(echo {name} | git hash-object -w --stdin) && \
-             t=$( (git ls-tree main; printf '100644 blob %s\\t{name}.txt\\n' \"$b\") | git mktree) && \
-             git commit-tree \"$t\" -p main -m {name}"
-        ))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let blob = git_stdin(dir, &["hash-object", "-w", "--stdin"], name.as_bytes());
+    let listing = format!(
+        "{}\n100644 blob {blob}\t{name}.txt\n",
+        git(dir, &["ls-tree", "main"])
     );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let tree = git_stdin(dir, &["mktree"], listing.as_bytes());
+    git(dir, &["commit-tree", &tree, "-p", "main", "-m", name])
 }
 
 fn main() {
@@ -90,16 +74,7 @@ fn main() {
         let floor = root.path().join(format!("floor-{n}"));
         // The fixture must pull cleanly: a refusal would time the error path.
         fresh_clone(&hub, &ours);
-        let first = env_cmd(BIN, &ours)
-            .args(["pull", "origin"])
-            .output()
-            .unwrap();
-        assert!(
-            first.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&first.stdout),
-            String::from_utf8_lossy(&first.stderr)
-        );
+        ours_ok(&ours, &["pull", "origin"]);
         rows.push(Row {
             name: format!("first pull, {n}"),
             ours: measure(
@@ -158,8 +133,9 @@ fn main() {
                     || {
                         k += 1;
                         let head = new_change(&ours, &format!("p{k}"));
-                        let out = env_cmd(BIN, &ours)
-                            .args([
+                        ours_ok(
+                            &ours,
+                            &[
                                 "propose",
                                 &head,
                                 "--no-test",
@@ -167,13 +143,7 @@ fn main() {
                                 "one more",
                                 "--id",
                                 &format!("push-{k}"),
-                            ])
-                            .output()
-                            .unwrap();
-                        assert!(
-                            out.status.success(),
-                            "{}",
-                            String::from_utf8_lossy(&out.stderr)
+                            ],
                         );
                         let mut c = env_cmd(BIN, &ours);
                         c.args(["push", "origin"]);

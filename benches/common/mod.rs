@@ -87,6 +87,26 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Run the built binary; its stdout, or a panic with its stderr.
+pub fn ours_ok(dir: &Path, args: &[&str]) -> String {
+    let out = env_cmd(BIN, dir).args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `dir` made anew as a clone of `hub`.
+pub fn fresh_clone(hub: &Path, dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    git(
+        hub.parent().unwrap(),
+        &["clone", "-q", hub.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+}
+
 /// Run git with `input` on stdin; its trimmed stdout.
 pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
     let mut child = env_cmd("git", dir)

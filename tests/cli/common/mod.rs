@@ -93,9 +93,15 @@ impl TestEnv {
             .expect("tempdir");
         std::fs::create_dir_all(tmp.path().join("home")).unwrap();
         std::fs::create_dir_all(tmp.path().join("tmp")).unwrap();
+        // No detached `git maintenance run --auto` after the tests' own
+        // commits: a git process lingering in a repository looks like the
+        // holder of its lock files.
         std::fs::write(
             tmp.path().join("gitconfig"),
-            if next_defaults() { NEXT_DEFAULTS } else { "" },
+            format!(
+                "[maintenance]\n\tauto = false\n{}",
+                if next_defaults() { NEXT_DEFAULTS } else { "" }
+            ),
         )
         .unwrap();
         TestEnv {
